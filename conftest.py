@@ -1,0 +1,31 @@
+"""pytest set-up shared by tests/ and the notebook runs (nbval) of course/, solutions/ and labs/.
+
+Every test session gets its own KAFKALAB_HOME, so tests never touch a student's clusters, and it is
+exported before any kernel starts, so notebook kernels inherit it. At the end every cluster of the
+session is removed: no JVM, container, port or folder is left behind.
+"""
+import os
+import shutil
+import tempfile
+
+_home = None
+
+
+def pytest_configure(config):
+    global _home
+    if os.environ.get("KAFKALAB_TEST_KEEP_HOME"):
+        return
+    _home = tempfile.mkdtemp(prefix="kafkalab-test-")
+    os.environ["KAFKALAB_HOME"] = _home
+    os.environ.pop("KAFKALAB_CLUSTER", None)
+
+
+def pytest_unconfigure(config):
+    if _home is None:
+        return
+    from kafkalab.cluster import down
+
+    try:
+        down(all=True)
+    finally:
+        shutil.rmtree(_home, ignore_errors=True)

@@ -1,0 +1,127 @@
+"""The `kafkalab` command.
+
+    kafkalab up [PRESET] [--name NAME] [--engine auto|local|docker|external]
+    kafkalab status [--name NAME] [--json]
+    kafkalab stop|start|kill NODE [--name NAME]
+    kafkalab down [--name NAME | --all]
+    kafkalab logs NODE [--name NAME] [--file server.log] [--lines N]
+    kafkalab tool [--name NAME] TOOL [ARGS...]
+    kafkalab fetch [--source auto|tgz|maven]
+    kafkalab doctor
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from . import distribution
+from .cluster import cluster as clusters
+from .cluster.spec import PRESETS
+from .errors import KafkaLabError
+from .i18n import t
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kafkalab", description="Kafka Lab: real Kafka clusters for the course")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def named(p):
+        p.add_argument("--name", help="cluster name (default: $KAFKALAB_CLUSTER or 'kafkalab')")
+        return p
+
+    up = named(sub.add_parser("up", help="start a cluster; returns when it is ready"))
+    up.add_argument("preset", nargs="?", choices=list(PRESETS), help="default: three-brokers")
+    up.add_argument("--engine", default="auto", choices=["auto", "local", "docker", "external"])
+    up.add_argument("--fresh", action="store_true", help="remove an existing cluster of that name first")
+    status = named(sub.add_parser("status", help="nodes and addresses of the clusters"))
+    status.add_argument("--json", action="store_true")
+    for verb in ("stop", "start", "kill"):
+        named(sub.add_parser(verb, help=f"{verb} one node")).add_argument("node")
+    down = named(sub.add_parser("down", help="stop a cluster and delete its data"))
+    down.add_argument("--all", action="store_true", help="every cluster, and leftovers of crashed ones")
+    logs = named(sub.add_parser("logs", help="a node's server.log"))
+    logs.add_argument("node")
+    logs.add_argument("--file", default="server.log")
+    logs.add_argument("--lines", type=int)
+    tool = named(sub.add_parser("tool", help="run a Kafka CLI tool, e.g. kafka-topics.sh --list ..."))
+    tool.add_argument("tool")
+    tool.add_argument("args", nargs=argparse.REMAINDER)
+    fetch = sub.add_parser("fetch", help="find or download Apache Kafka")
+    fetch.add_argument("--source", default="auto", choices=["auto", "tgz", "maven"])
+    sub.add_parser("doctor", help="check Java, Docker, ports, memory, disk")
+    image = sub.add_parser("image", help="Docker images for the docker engine")
+    image.add_argument("action", choices=["build"])
+    return parser
+
+
+def _print_status(cluster) -> None:
+    info = cluster.status()
+    print(t("status_header", name=info["name"], engine=info["engine"], mode=info["mode"],
+            bootstrap=info["bootstrap_servers"]))
+    for n in info["nodes"]:
+        alive = t("status_alive") if n["alive"] else t("status_dead")
+        print(f"  {n['name']:<14} {n['role']:<10} id={n['id']:<5} {n['host']}:{n['port']:<6} {alive}")
+
+
+def run(argv: list[str]) -> int:
+    if argv and argv[0] == "tool" and len(argv) > 1 and argv[1] not in ("-h", "--help"):
+        return _tool(argv[1:])
+    args = _parser().parse_args(argv)
+    cmd = args.command
+    if cmd == "up":
+        clusters.up(args.preset, args.name, args.engine, fresh=args.fresh)
+    elif cmd == "status":
+        found = [clusters.attach(args.name)] if args.name else clusters.clusters()
+        if args.json:
+            objects = [c.status() for c in found]
+            print(json.dumps(objects[0] if args.name or len(objects) == 1 else objects, indent=2))
+        elif not found:
+            print(t("status_none"))
+        for c in found if not args.json else []:
+            _print_status(c)
+    elif cmd in ("stop", "start", "kill"):
+        getattr(clusters.attach(args.name), cmd)(args.node)
+    elif cmd == "down":
+        clusters.down(args.name, all=args.all)
+    elif cmd == "logs":
+        print(clusters.attach(args.name).logs(args.node, args.lines, args.file))
+    elif cmd == "fetch":
+        distribution.fetch(args.source)
+    elif cmd == "doctor":
+        from .doctor import doctor
+
+        return 0 if doctor() == 0 else 1
+    elif cmd == "image":
+        from .cluster.engines.docker import build_image
+
+        build_image()
+    return 0
+
+
+def _tool(rest: list[str]) -> int:
+    """`kafkalab tool [--name NAME] TOOL ARGS...`: everything after TOOL goes to the tool untouched."""
+    from .tools import run_in_terminal
+
+    name = None
+    if rest[0] == "--name" and len(rest) > 2:
+        name, rest = rest[1], rest[2:]
+    elif rest[0].startswith("--name="):
+        name, rest = rest[0].split("=", 1)[1], rest[1:]
+    return run_in_terminal(clusters.attach(name), rest[0], rest[1:])
+
+
+def main() -> None:
+    try:
+        code = run(sys.argv[1:])
+    except KafkaLabError as err:
+        print(f"kafkalab: {err}", file=sys.stderr)
+        code = 2
+    except KeyboardInterrupt:
+        print(t("interrupted"), file=sys.stderr)
+        code = 130
+    sys.exit(code)
+
+
+if __name__ == "__main__":
+    main()

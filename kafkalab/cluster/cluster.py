@@ -1,0 +1,384 @@
+"""A running cluster: spec -> node configs -> engine, readiness, node control, state on disk.
+
+    cluster = up("three-brokers")          # returns when every broker is registered
+    cluster.kill("broker-1"); cluster.start("broker-1")
+    cluster.down()
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from ..errors import KafkaLabError
+from ..i18n import t
+from . import probes, state
+from .configs import render
+from .engines import choose_engine, engine_classes, get_engine
+from .engines.base import new_cluster_id
+from .spec import DEFAULT_PRESET, ClusterSpec, NodeSpec, assign_ports, port_is_free
+
+READY_TIMEOUT = float(os.environ.get("KAFKALAB_READY_TIMEOUT", "120"))
+_current: str | None = None  # the cluster up() or attach() gave last in this process
+
+
+class Cluster:
+    """A cluster known on disk by its name; every method works from any process."""
+
+    def __init__(self, name: str, data: dict):
+        self.name = name
+        self.state = data
+        self.spec = ClusterSpec.from_dict(data["spec"])
+        self.engine = get_engine(data["engine"])
+        self.home = state.home_dir()
+        self.dir = state.cluster_dir(name)
+
+    # --- identity and addresses ---------------------------------------------------------------
+    @classmethod
+    def load(cls, name: str) -> "Cluster":
+        return cls(name, state.load(name))
+
+    @property
+    def runtime(self) -> dict:
+        return self.state.setdefault("runtime", {})
+
+    def save(self) -> None:
+        self.state["spec"] = self.spec.to_dict()
+        state.save(self.name, self.state)
+
+    @property
+    def mode(self) -> str:
+        return self.spec.mode
+
+    @property
+    def nodes(self) -> list[NodeSpec]:
+        return list(self.spec.nodes)
+
+    @property
+    def brokers(self) -> list[NodeSpec]:
+        return self.spec.of_role("broker")
+
+    @property
+    def bootstrap_servers(self) -> str:
+        """Comma-separated host:port of every broker, for clients and tools."""
+        return self.state.get("bootstrap") or ",".join(f"{b.host}:{b.port}" for b in self.brokers)
+
+    @property
+    def zookeeper_connect(self) -> str | None:
+        zks = self.spec.of_role("zookeeper")
+        return ",".join(f"{z.host}:{z.port}" for z in zks) or self.state.get("zookeeper")
+
+    def node(self, name: str) -> NodeSpec:
+        return self.spec.node(name)
+
+    def config_path(self, node: NodeSpec | str) -> Path:
+        node = self.node(node) if isinstance(node, str) else node
+        return self.dir / "config" / self.state["config_files"][node.name]
+
+    def config(self, node: str) -> str:
+        """The node's rendered .properties file, as the notes show them."""
+        return self.config_path(node).read_text()
+
+    def data_dir(self, node: str) -> Path:
+        """The node's data folder on this machine (log.dirs of a broker, dataDir of ZooKeeper)."""
+        return Path(self.engine.placement(self).data_dir(self.node(node)))
+
+    # --- status ---------------------------------------------------------------------------------
+    def alive(self, node: str) -> bool:
+        return self.engine.alive(self, self.node(node))
+
+    def status(self) -> dict:
+        """The `kafkalab status --json` object."""
+        return {
+            "name": self.name, "engine": self.engine.name, "mode": self.mode,
+            "bootstrap_servers": self.bootstrap_servers, "zookeeper_connect": self.zookeeper_connect,
+            "nodes": [{"name": n.name, "role": n.role, "id": n.id, "host": n.host, "port": n.port,
+                       "alive": self.engine.alive(self, n)} for n in self.nodes],
+        }
+
+    def __repr__(self) -> str:
+        return f"<Cluster {self.name!r} {self.spec.preset} engine={self.engine.name} bootstrap={self.bootstrap_servers}>"
+
+    def _repr_html_(self) -> str:
+        info = self.status()
+        rows = "".join(
+            f"<tr><td>{n['name']}</td><td>{n['role']}</td><td>{n['id']}</td><td>{n['host']}:{n['port']}</td>"
+            f"<td>{'&#x1F7E2; ' + t('status_alive') if n['alive'] else '&#x1F534; ' + t('status_dead')}</td></tr>"
+            for n in info["nodes"])
+        head = t("status_header", name=self.name, engine=self.engine.name, mode=self.mode,
+                 bootstrap=self.bootstrap_servers)
+        return f"<p><b>{head}</b></p><table>{rows}</table>"
+
+    # --- logs -----------------------------------------------------------------------------------
+    def logs(self, node: str, lines: int | None = None, file: str = "server.log") -> str:
+        """The node's server.log (or controller.log, state-change.log, console.log); `lines`: only the last ones."""
+        text = self.engine.read_log(self, self.node(node), file)
+        return "\n".join(text.splitlines()[-lines:]) if lines else text
+
+    def _tail(self, node: NodeSpec, lines: int = 15) -> str:
+        text = self.engine.read_log(self, node, "server.log") + self.engine.read_log(self, node, "console.log")
+        interesting = [ln for ln in text.splitlines() if " ERROR " in ln or "Exception" in ln or "Error" in ln]
+        return "\n".join((interesting or text.splitlines())[-lines:])
+
+    # --- node control ---------------------------------------------------------------------------
+    def _controllable(self, action: str) -> None:
+        if not self.engine.controls_nodes:
+            raise KafkaLabError("external_no_control", name=self.name, action=action)
+
+    def stop(self, node: str) -> None:
+        """Stop a node gracefully (SIGTERM); its data stays, `start` brings it back."""
+        self._controllable("stop")
+        self.engine.stop_node(self, self.node(node), kill=False)
+        print(t("node_stopped", node=node))
+
+    def kill(self, node: str) -> None:
+        """Kill a node at once (SIGKILL), as a crash or a pulled plug would."""
+        self._controllable("kill")
+        self.engine.stop_node(self, self.node(node), kill=True)
+        print(t("node_killed", node=node))
+
+    def start(self, node: str | None = None, timeout: float = READY_TIMEOUT) -> None:
+        """Start a stopped node with its data (or every stopped node) and wait until it serves."""
+        self._controllable("start")
+        targets = [self.node(node)] if node else self.nodes
+        dead = [n for n in targets if not self.engine.alive(self, n)]
+        if node and not dead:
+            print(t("node_already_running", node=node))
+            return
+        self._start_nodes(dead)
+        self.wait_ready(timeout)
+        for n in dead:
+            print(t("node_started", node=n.name))
+
+    def restart(self, node: str) -> None:
+        self.stop(node)
+        self.start(node)
+
+    def _start_nodes(self, nodes: list[NodeSpec]) -> None:
+        for n in nodes:
+            if getattr(self.engine, "binds_host_ports", True) and not port_is_free(n.port):
+                raise KafkaLabError("port_in_use_start", node=n.name, port=n.port, name=self.name)
+        for n in sorted(nodes, key=lambda n: n.role == "broker"):  # ZooKeeper and controllers first
+            self.engine.start_node(self, n)
+        self.save()
+
+    # --- readiness ------------------------------------------------------------------------------
+    def wait_ready(self, timeout: float = READY_TIMEOUT) -> float:
+        """Wait until every running node serves: ZooKeeper answers `srvr`, brokers are registered."""
+        started = time.monotonic()
+        expected = [n for n in self.nodes if self.engine.alive(self, n)]
+        waiting = ""
+        while time.monotonic() - started < timeout:
+            for n in expected:
+                if not self.engine.alive(self, n):
+                    self.state.setdefault("failed", []).append(n.name)
+                    raise KafkaLabError("node_exited", node=n.name, code=self.engine.exit_code(self, n),
+                                        log=self.dir / "logs" / n.name / "server.log", tail=self._tail(n))
+            waiting = self._not_ready(expected)
+            if not waiting:
+                return time.monotonic() - started
+            time.sleep(0.15)
+        raise KafkaLabError("not_ready", name=self.name, seconds=int(timeout), what=waiting)
+
+    def _not_ready(self, nodes: list[NodeSpec]) -> str:
+        """'' when `nodes` all serve, else what is still awaited."""
+        for n in nodes:
+            if n.role == "zookeeper" and not probes.zookeeper_mode(n.host, n.port):
+                return t("waiting_zookeeper", node=n.name)
+            if n.role != "zookeeper" and not probes.tcp_open(n.host, n.port):
+                return f"{n.name} {n.host}:{n.port}"
+        brokers = {n.id for n in nodes if n.role == "broker"}
+        if not brokers:
+            return ""
+        meta = probes.cluster_metadata(",".join(f"{b.host}:{b.port}" for b in self.brokers
+                                                if b.id in brokers))
+        seen = meta[0] if meta else set()
+        if meta and brokers <= seen and meta[1] is not None:
+            return ""
+        return t("waiting_brokers", seen=sorted(seen), expected=sorted(brokers))
+
+    # --- clients and tools ----------------------------------------------------------------------
+    def admin(self, **config):
+        """A confluent-kafka AdminClient connected to this cluster."""
+        from confluent_kafka.admin import AdminClient
+
+        return AdminClient({"bootstrap.servers": self.bootstrap_servers, **config})
+
+    def producer(self, **config):
+        """A confluent-kafka Producer connected to this cluster."""
+        from confluent_kafka import Producer
+
+        return Producer({"bootstrap.servers": self.bootstrap_servers, **config})
+
+    def consumer(self, group: str, **config):
+        """A confluent-kafka Consumer in `group` (reads from the beginning unless told otherwise)."""
+        from confluent_kafka import Consumer
+
+        return Consumer({"bootstrap.servers": self.bootstrap_servers, "group.id": group,
+                         "auto.offset.reset": "earliest", **config})
+
+    def tool(self, tool: str, *args: str, input: str | None = None, timeout: float | None = None,
+             echo: bool = True):
+        """Run one of Kafka's CLI tools (kafka-topics.sh ...) against this cluster; see kafkalab.tools."""
+        from ..tools import run_tool
+
+        return run_tool(self, tool, list(args), input=input, timeout=timeout, echo=echo)
+
+    # --- lifetime -------------------------------------------------------------------------------
+    def down(self) -> None:
+        """Stop every process or container of the cluster and delete its data."""
+        with state.locked():
+            self._remove()
+        print(t("down_done", name=self.name))
+
+    def _remove(self) -> None:
+        if self.engine.controls_nodes:
+            self.engine.remove(self)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def __enter__(self) -> "Cluster":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.dir.exists():
+            self.down()
+
+
+def _reserved_ports(except_name: str) -> set[int]:
+    ports: set[int] = set()
+    for other in state.names():
+        if other == except_name:
+            continue
+        try:
+            spec = ClusterSpec.from_dict(state.load(other)["spec"])
+        except (KafkaLabError, KeyError, TypeError):
+            continue
+        for n in spec.nodes:
+            ports.add(n.port)
+            ports.update(n.quorum_ports or ())
+    return ports
+
+
+def _create(spec: ClusterSpec, engine_name: str) -> Cluster:
+    engine = get_engine(engine_name)
+    engine.check_available()
+    for line in assign_ports(spec, _reserved_ports(spec.name)):
+        print(line)
+    data = {"spec": spec.to_dict(), "engine": engine_name, "created": time.time(), "runtime": {},
+            "config_files": {}}
+    if spec.mode == "kraft":
+        data["kraft_cluster_id"] = new_cluster_id()
+    cluster_path = state.cluster_dir(spec.name)
+    if cluster_path.exists():
+        shutil.rmtree(cluster_path)
+    state.save(spec.name, data)
+    cluster = Cluster(spec.name, data)
+    (cluster.dir / "config").mkdir(parents=True, exist_ok=True)
+    for node_name, (file_name, text) in render(spec, engine.placement(cluster)).items():
+        (cluster.dir / "config" / file_name).write_text(text)
+        data["config_files"][node_name] = file_name
+    cluster.save()
+    return cluster
+
+
+def up(preset: str | None = None, name: str | None = None, engine: str = "auto", *, fresh: bool = False,
+       ephemeral: bool = False, broker_config: dict | None = None, timeout: float = READY_TIMEOUT,
+       quiet: bool = False) -> Cluster:
+    """Start a cluster (or attach to the running one of that name) and return when it is ready.
+
+    preset: single, three-brokers, zk-ensemble, kraft. fresh: remove an existing cluster of that name
+    first. ephemeral: remove the cluster when this Python process ends, even if it is killed.
+    """
+    name = name or state.default_name()
+    say = (lambda *a: None) if quiet else print
+    began = time.monotonic()
+    with state.locked():
+        existing = state.cluster_dir(name).joinpath("cluster.json").exists()
+        if existing and fresh:
+            Cluster.load(name)._remove()
+            existing = False
+        if existing:
+            cluster = Cluster.load(name)
+            if preset and preset != cluster.spec.preset:
+                raise KafkaLabError("preset_mismatch", name=name, existing=cluster.spec.preset, preset=preset)
+            dead = [n for n in cluster.nodes if not cluster.engine.alive(cluster, n)]
+            if dead and cluster.engine.controls_nodes:
+                say(t("restarting_dead", name=name, nodes=", ".join(n.name for n in dead)))
+                cluster._start_nodes(dead)
+            elif not dead:
+                say(t("attached", name=name, bootstrap=cluster.bootstrap_servers))
+        else:
+            engine_name = choose_engine(engine)
+            spec = ClusterSpec.from_preset(preset or DEFAULT_PRESET, name, broker_config=dict(broker_config or {}))
+            say(t("starting", name=name, preset=spec.preset, engine=engine_name))
+            cluster = _create(spec, engine_name)
+            cluster._start_nodes(cluster.nodes)
+    try:
+        cluster.wait_ready(timeout)
+    except BaseException:
+        if not existing and cluster.engine.controls_nodes:
+            cluster.engine.remove(cluster)  # no half-started JVMs; the folder stays for its logs
+        raise
+    global _current
+    _current = name
+    if ephemeral:
+        _watch(cluster)
+    if not existing or dead:
+        say(t("ready", name=name, seconds=time.monotonic() - began, bootstrap=cluster.bootstrap_servers))
+    return cluster
+
+
+def _watch(cluster: Cluster) -> None:
+    """A small process that removes the cluster when this one ends, however it ends."""
+    env = {**os.environ, "KAFKALAB_HOME": str(cluster.home)}
+    subprocess.Popen([sys.executable, "-m", "kafkalab.cluster.watchdog", str(os.getpid()), cluster.name],
+                     env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                     start_new_session=True)
+
+
+def attach(name: str | None = None) -> Cluster:
+    """The cluster `name` (default: KAFKALAB_CLUSTER, else 'kafkalab') as started by any process."""
+    global _current
+    cluster = Cluster.load(name or state.default_name())
+    _current = cluster.name
+    return cluster
+
+
+def current(name: str | None = None) -> Cluster:
+    """The cluster this process works with: `name`, else the last one up()/attach() gave, else the default."""
+    return Cluster.load(name or _current or state.default_name())
+
+
+def clusters() -> list[Cluster]:
+    found = []
+    for name in state.names():
+        try:
+            found.append(Cluster.load(name))
+        except (KafkaLabError, KeyError, ValueError):
+            continue
+    return found
+
+
+def down(name: str | None = None, all: bool = False) -> list[str]:
+    """Remove one cluster, or every cluster and anything left of crashed ones (all=True)."""
+    if not all:
+        attach(name).down()
+        return [name or state.default_name()]
+    removed = []
+    with state.locked():
+        for name_ in state.names():
+            try:
+                Cluster.load(name_)._remove()
+            except Exception:  # a damaged state file must not stop the sweep
+                shutil.rmtree(state.cluster_dir(name_), ignore_errors=True)
+            removed.append(name_)
+            print(t("down_done", name=name_))
+        for engine_cls in engine_classes():
+            engine_cls.sweep(state.home_dir())
+        shutil.rmtree(state.home_dir() / "clusters", ignore_errors=True)
+    if not removed:
+        print(t("down_nothing"))
+    return removed

@@ -1,0 +1,101 @@
+"""The engine interface: what every engine (local, docker, external) does with a node.
+
+An engine never decides *what* runs: :func:`node_program` says which Kafka main class runs with which
+config file, and the engine only realises it (a JVM process, a container, or nothing for an external
+cluster).
+"""
+from __future__ import annotations
+
+import base64
+import uuid
+from dataclasses import dataclass, field
+
+from ..configs import Placement
+from ..spec import NodeSpec
+
+ZOOKEEPER_MAIN = "org.apache.zookeeper.server.quorum.QuorumPeerMain"
+KAFKA_MAIN = "kafka.Kafka"
+STORAGE_MAIN = "kafka.tools.StorageTool"
+
+HEAPS = {"zookeeper": "128m", "broker": "256m", "controller": "192m"}
+# Serial GC: on 2 cores with 256 MB heaps it needs far less memory than G1, pauses stay short.
+JVM_OPTS = ["-XX:+UseSerialGC", "-XX:MaxMetaspaceSize=128m", "-XX:ReservedCodeCacheSize=64m",
+            "-Xss512k", "-XX:+ExitOnOutOfMemoryError", "-Djava.net.preferIPv4Stack=true"]
+
+
+@dataclass
+class JavaStep:
+    """One Java program: main class, its arguments and heap."""
+
+    main: str
+    args: list[str]
+    heap: str = "128m"
+
+
+@dataclass
+class NodeProgram:
+    """What a node runs: optional set-up steps (KRaft storage format), then its server."""
+
+    server: JavaStep
+    setup: list[JavaStep] = field(default_factory=list)
+
+
+def new_cluster_id() -> str:
+    """A KRaft cluster id: 16 random bytes, URL-safe base64 without padding (as kafka-storage random-uuid)."""
+    return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+
+
+def node_program(node: NodeSpec, config_path: str, kraft_cluster_id: str | None, place: Placement) -> NodeProgram:
+    """The same main classes for every engine; only the config path differs (host or container)."""
+    if node.role == "zookeeper":
+        return NodeProgram(JavaStep(ZOOKEEPER_MAIN, [config_path], HEAPS["zookeeper"]))
+    server = JavaStep(KAFKA_MAIN, [config_path], HEAPS[node.role])
+    if kraft_cluster_id:
+        fmt = JavaStep(STORAGE_MAIN, ["format", "-t", kraft_cluster_id, "-c", config_path,
+                                      "--ignore-formatted"], "64m")
+        return NodeProgram(server, [fmt])
+    return NodeProgram(server)
+
+
+class Engine:
+    """Realises nodes. Subclasses: LocalEngine, DockerEngine, ExternalEngine."""
+
+    name = "base"
+    controls_nodes = True  # False for an external cluster: no stop/start/kill
+
+    def check_available(self) -> None:
+        """Raise KafkaLabError saying what is missing and how to fix it."""
+
+    def placement(self, cluster) -> Placement:
+        raise NotImplementedError
+
+    def start_node(self, cluster, node: NodeSpec) -> None:
+        """Start `node` without waiting for it; record what is needed to find it again in cluster.runtime."""
+        raise NotImplementedError
+
+    def stop_node(self, cluster, node: NodeSpec, kill: bool = False) -> None:
+        """SIGTERM (kill=False, waits for a clean exit) or SIGKILL the node; its data stays."""
+        raise NotImplementedError
+
+    def alive(self, cluster, node: NodeSpec) -> bool:
+        raise NotImplementedError
+
+    def exit_code(self, cluster, node: NodeSpec) -> int | None:
+        """The exit code of a node that has ended, if known."""
+        return None
+
+    def read_log(self, cluster, node: NodeSpec, name: str = "server.log") -> str:
+        raise NotImplementedError
+
+    def tool_command(self, cluster, step: JavaStep) -> list[str]:
+        """argv that runs a Kafka CLI tool against the cluster, from the host."""
+        raise NotImplementedError
+
+    def remove(self, cluster) -> None:
+        """Remove every process/container of the cluster (its folder is removed by the caller)."""
+        raise NotImplementedError
+
+    @classmethod
+    def sweep(cls, home) -> list[str]:
+        """Remove whatever of this engine was left by clusters under `home` whose state is gone."""
+        return []

@@ -1,0 +1,157 @@
+"""The local engine: each node a JVM process on this machine, running Kafka's own main classes.
+
+Every JVM carries ``-Dkafkalab.home/cluster/node`` markers, so a node is recognised by its command line
+(never by a PID alone, which the system may reuse) and leftovers of a crashed session can be swept.
+"""
+from __future__ import annotations
+
+import os
+import shlex
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+from ... import distribution
+from ...java import find_java, java_command
+from ..configs import Placement
+from ..spec import NodeSpec
+from .base import JVM_OPTS, Engine, JavaStep, node_program
+
+RESOURCES = Path(__file__).resolve().parents[2] / "resources"
+STOP_TIMEOUT = 30.0
+_children: dict[int, subprocess.Popen] = {}  # nodes this process started, so they are reaped, not zombies
+
+
+def markers(home: Path, cluster: str, node: str) -> list[str]:
+    return [f"-Dkafkalab.home={home}", f"-Dkafkalab.cluster={cluster}", f"-Dkafkalab.node={node}"]
+
+
+def _cmdline(pid: int) -> list[str]:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return f.read().decode(errors="replace").split("\0")
+    except OSError:
+        return []
+
+
+def _running(pid: int) -> bool:
+    child = _children.get(pid)
+    if child is not None and child.poll() is not None:
+        return False
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except (OSError, IndexError):
+        return False
+
+
+def marked_pids(home: Path, cluster: str | None = None, node: str | None = None) -> list[int]:
+    """PIDs of live processes carrying our markers (all clusters under `home`, or one cluster/node)."""
+    want = [f"-Dkafkalab.home={home}"]
+    if cluster:
+        want.append(f"-Dkafkalab.cluster={cluster}")
+    if node:
+        want.append(f"-Dkafkalab.node={node}")
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit() and int(entry) != os.getpid():
+            args = _cmdline(int(entry))
+            if all(w in args for w in want) and _running(int(entry)):
+                found.append(int(entry))
+    return found
+
+
+def _signal_and_wait(pids: list[int], sig: int, timeout: float) -> list[int]:
+    """Send `sig` to each pid, wait up to `timeout` s; return those still running."""
+    for pid in pids:
+        try:
+            os.kill(pid, sig)
+        except ProcessLookupError:
+            pass
+    deadline = time.monotonic() + timeout
+    while True:
+        left = [pid for pid in pids if _running(pid)]
+        if not left or time.monotonic() > deadline:
+            return left
+        time.sleep(0.05)
+
+
+class LocalEngine(Engine):
+    name = "local"
+
+    def check_available(self) -> None:
+        find_java()
+        distribution.require()
+
+    def placement(self, cluster) -> Placement:
+        return Placement(str(cluster.dir / "data"))
+
+    def _argv(self, cluster, node_name: str, step: JavaStep, server: bool) -> list[str]:
+        dist = distribution.require()
+        logs = cluster.dir / "logs" / node_name
+        return java_command(
+            step.main, dist.libs, heap=step.heap,
+            jvm_opts=JVM_OPTS + markers(cluster.home, cluster.name, node_name),
+            args=step.args,
+            log4j=RESOURCES / ("log4j-server.properties" if server else "log4j-tools.properties"),
+            logs_dir=logs if server else None)
+
+    def start_node(self, cluster, node: NodeSpec) -> None:
+        program = node_program(node, str(cluster.config_path(node)), cluster.state.get("kraft_cluster_id"),
+                               self.placement(cluster))
+        logs = cluster.dir / "logs" / node.name
+        logs.mkdir(parents=True, exist_ok=True)
+        if node.role == "zookeeper":
+            data = Path(self.placement(cluster).data_dir(node))
+            data.mkdir(parents=True, exist_ok=True)
+            (data / "myid").write_text(f"{node.id}\n")
+        steps = [shlex.join(self._argv(cluster, node.name, s, server=False)) for s in program.setup]
+        steps.append("exec " + shlex.join(self._argv(cluster, node.name, program.server, server=True)))
+        with open(logs / "console.log", "ab") as console:
+            proc = subprocess.Popen(["/bin/sh", "-c", " && ".join(steps)], stdin=subprocess.DEVNULL,
+                                    stdout=console, stderr=subprocess.STDOUT, cwd=cluster.dir,
+                                    start_new_session=True)  # outlives this process: reattach later
+        _children[proc.pid] = proc
+        cluster.runtime[node.name] = {"pid": proc.pid}
+
+    def _pid(self, cluster, node: NodeSpec) -> int | None:
+        pid = cluster.runtime.get(node.name, {}).get("pid")
+        if pid and _running(pid) and f"-Dkafkalab.node={node.name}" in " ".join(_cmdline(pid)):
+            return pid
+        if pid and pid in _children:  # still starting: /bin/sh has not exec'd java yet
+            if _running(pid):
+                return pid
+        found = marked_pids(cluster.home, cluster.name, node.name)
+        return found[0] if found else None
+
+    def alive(self, cluster, node: NodeSpec) -> bool:
+        return self._pid(cluster, node) is not None
+
+    def exit_code(self, cluster, node: NodeSpec) -> int | None:
+        child = _children.get(cluster.runtime.get(node.name, {}).get("pid", -1))
+        return child.poll() if child else None
+
+    def stop_node(self, cluster, node: NodeSpec, kill: bool = False) -> None:
+        pids = [p for p in {self._pid(cluster, node), *marked_pids(cluster.home, cluster.name, node.name)} if p]
+        if kill:
+            _signal_and_wait(pids, signal.SIGKILL, 10)
+            return
+        left = _signal_and_wait(pids, signal.SIGTERM, STOP_TIMEOUT)
+        _signal_and_wait(left, signal.SIGKILL, 10)
+
+    def read_log(self, cluster, node: NodeSpec, name: str = "server.log") -> str:
+        path = cluster.dir / "logs" / node.name / name
+        return path.read_text(errors="replace") if path.exists() else ""
+
+    def tool_command(self, cluster, step: JavaStep) -> list[str]:
+        return self._argv(cluster, "tool", step, server=False)
+
+    def remove(self, cluster) -> None:
+        _signal_and_wait(marked_pids(cluster.home, cluster.name), signal.SIGKILL, 10)
+
+    @classmethod
+    def sweep(cls, home) -> list[str]:
+        pids = marked_pids(Path(home))
+        _signal_and_wait(pids, signal.SIGKILL, 10)
+        return [str(p) for p in pids]

