@@ -115,8 +115,15 @@ class ToolResult:
             print(self.stderr, end="", file=sys.stderr)
 
 
-def _pump(stream, sink, into: list[str]) -> None:
+# what the console consumer prints when the --timeout-ms we added ends it: not the student's error
+_TIMEOUT_NOISE = ("Error processing message, terminating consumer process",
+                  "org.apache.kafka.common.errors.TimeoutException")
+
+
+def _pump(stream, sink, into: list[str], drop: tuple[str, ...] = ()) -> None:
     for line in iter(stream.readline, ""):
+        if any(d in line for d in drop):
+            continue
         into.append(line)
         if sink is not None:
             sink.write(line)
@@ -150,12 +157,14 @@ def run_tool(cluster, tool: str, args: list[str], *, input: str | None = None, t
     argv, notes = command(cluster, tool, args, notebook=True)
     for note in notes:
         print(note, file=sys.stderr)
+    drop = _TIMEOUT_NOISE if "--timeout-ms" in argv and "--timeout-ms" not in args else ()
     proc = subprocess.Popen(argv, stdin=subprocess.PIPE if input is not None else subprocess.DEVNULL,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1)
     out: list[str] = []
     err: list[str] = []
     pumps = [threading.Thread(target=_pump, args=(proc.stdout, sys.stdout if echo else None, out), daemon=True),
-             threading.Thread(target=_pump, args=(proc.stderr, sys.stderr if echo else None, err), daemon=True)]
+             threading.Thread(target=_pump, args=(proc.stderr, sys.stderr if echo else None, err, drop),
+                              daemon=True)]
     for p in pumps:
         p.start()
     if input is not None:

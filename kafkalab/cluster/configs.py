@@ -104,7 +104,6 @@ def broker_config(spec: ClusterSpec, node: NodeSpec, place: Placement) -> str:
         "replica.lag.time.max.ms": 10000,
         # retention is checked every 5 s (default 5 min), so the retention lesson can watch it work
         "log.retention.check.interval.ms": 5000,
-        "log.segment.delete.delay.ms": 1000,
         # small machine: fewer threads and a small cleaner buffer (128 MiB of heap by default)
         "num.network.threads": 2,
         "num.io.threads": 4,
