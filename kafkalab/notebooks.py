@@ -2,6 +2,7 @@
 
     python -m kafkalab.notebooks sync     # solutions -> labs, every .md -> .ipynb
     python -m kafkalab.notebooks check    # fail when an .ipynb or a lab is stale, or ru and en differ in code
+    python -m kafkalab.notebooks record course/en/02_topics_messages.ipynb   # store outputs nbval compares
 
 Layout: course/{en,ru}/NN_slug.md, solutions/{en,ru}/labNN_slug.md; labs/ is generated from solutions/
 by replacing each `# BEGIN SOLUTION` ... `# END SOLUTION` block with a placeholder. Outputs already in a
@@ -117,11 +118,45 @@ def problems(root: Path = ROOT) -> list[str]:
     return found
 
 
+CHECK_MARK = "# NBVAL_CHECK_OUTPUT"
+
+
+def record(path: Path, timeout: int = 600) -> int:
+    """Run a notebook in its own folder; keep outputs only of cells marked CHECK_MARK; return how many."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    path = Path(path).resolve()
+    notebook = nbformat.read(path, as_version=4)
+    NotebookClient(notebook, timeout=timeout, kernel_name="python3", record_timing=False,
+                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    kept = 0
+    for cell in notebook.cells:
+        if cell.cell_type != "code":
+            continue
+        if CHECK_MARK in cell.source:
+            kept += 1
+            cell.execution_count = None
+            for output in cell.outputs:
+                if output.get("output_type") == "execute_result":
+                    output["execution_count"] = None
+        else:
+            cell.outputs, cell.execution_count = [], None
+    notebook.metadata.pop("language_info", None)
+    path.unlink()  # else _write_ipynb would keep the old outputs of unchanged cells
+    _write_ipynb(notebook, path)
+    return kept
+
+
 def main(argv: list[str]) -> int:
     command = argv[0] if argv else "check"
     if command == "sync":
         for path in sync():
             print(f"wrote {path.relative_to(ROOT)}")
+        return 0
+    if command == "record":
+        for name in argv[1:]:
+            print(f"recorded {record(Path(name))} checked cell(s) of {name}")
         return 0
     found = problems()
     for line in found:

@@ -135,6 +135,8 @@ def prepare(cluster, tool: str, args: list[str], *, notebook: bool) -> tuple[str
     """(tool name, final args, notes and hints to show) for a tool run."""
     name = tool_name(tool)
     notes = hints(name, args)
+    if name == "zookeeper-shell" and args and not args[0].startswith("-"):
+        args = ["-server", *args]  # as Kafka's bin/zookeeper-shell.sh does
     args, moved = map_notes_ports(cluster, args)
     notes += moved
     if notebook and name == "kafka-console-consumer" and not {"--max-messages", "--timeout-ms"} & set(args):
