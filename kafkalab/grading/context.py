@@ -1,0 +1,149 @@
+"""What a check function receives: the notebook's cluster, the student's namespace, and ways to read both."""
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from .. import inspect as _inspect
+from ..errors import KafkaLabError
+
+_MISSING = object()
+
+
+class Fail(Exception):
+    """A check's verdict 'not yet': a message key (registered with kafkalab.i18n.register) and its values."""
+
+    def __init__(self, key: str, **values):
+        self.key = key
+        self.values = values
+        super().__init__(key)
+
+    def __str__(self) -> str:
+        from ..i18n import t
+
+        try:
+            return t(self.key, **self.values)
+        except (KeyError, IndexError):
+            return f"{self.key} {self.values}"
+
+
+class Context:
+    """Passed to every check: `ctx.cluster`, `ctx.ns`, `ctx.var()`, `ctx.topic()`, `ctx.messages()` ..."""
+
+    inspect = _inspect
+
+    def __init__(self, ns: dict | None = None, cluster=None):
+        self.ns = ns if ns is not None else {}
+        self._cluster = cluster
+
+    # --- the cluster --------------------------------------------------------------------------
+    @property
+    def cluster(self):
+        """The notebook's cluster (the one kafkalab.up() gave); Fail when none runs."""
+        if self._cluster is None:
+            from ..cluster import cluster as clusters
+
+            try:
+                found = clusters.current()
+            except KafkaLabError:
+                raise Fail("grading_no_cluster") from None
+            try:
+                alive = any(found.alive(b.name) for b in found.brokers)
+            except Exception:
+                alive = True  # engines that cannot tell (external): let the client calls decide
+            if not alive:
+                raise Fail("grading_cluster_down", name=found.name)
+            self._cluster = found
+        return self._cluster
+
+    def expect(self, condition, key: str, **values) -> None:
+        """Fail with message `key` unless `condition` holds."""
+        if not condition:
+            raise Fail(key, **values)
+
+    # --- the student's namespace ----------------------------------------------------------------
+    def var(self, name: str, type: type | tuple | None = None) -> Any:
+        """The student's variable `name`; Fail when it is missing, still a placeholder, or of another type."""
+        value = self.ns.get(name, _MISSING)
+        if value is _MISSING or value is Ellipsis:
+            raise Fail("grading_missing_var", name=name)
+        if type is not None and not isinstance(value, type):
+            expected = " | ".join(t.__name__ for t in (type if isinstance(type, tuple) else (type,)))
+            raise Fail("grading_wrong_type", name=name, expected=expected, actual=builtins_type(value).__name__)
+        return value
+
+    # --- live state -----------------------------------------------------------------------------
+    def topic(self, name: str, with_config: bool = True) -> _inspect.TopicInfo:
+        """The topic as the cluster describes it (partitions, leaders, ISR, config); Fail when missing."""
+        try:
+            return _inspect.describe_topic(self.cluster, name, with_config=with_config)
+        except KafkaLabError as err:
+            if err.key == "topic_unknown":
+                raise Fail("grading_topic_missing", topic=name) from None
+            raise
+
+    def group(self, name: str) -> _inspect.GroupInfo:
+        """The consumer group with committed offsets and lag; Fail when missing."""
+        try:
+            return _inspect.describe_group(self.cluster, name)
+        except KafkaLabError as err:
+            if err.key == "group_unknown":
+                raise Fail("grading_group_missing", group=name) from None
+            raise
+
+    def messages(self, topic: str, partition: int | None = None, max_messages: int = 10000,
+                 timeout: float = 15.0) -> list[tuple[int, int, str | None, str | None]]:
+        """Every message kept in `topic` (or one partition) as (partition, offset, key, value), oldest first.
+
+        Reads with explicit assignments from the start to the end offsets known now, without joining or
+        committing a group, so the student's groups and lag stay untouched.
+        """
+        import time
+
+        from confluent_kafka import TopicPartition
+
+        info = self.topic(topic, with_config=False)
+        starts = _inspect.start_offsets(self.cluster, topic)
+        ends = _inspect.end_offsets(self.cluster, topic)
+        wanted = [p.partition for p in info.partitions if partition is None or p.partition == partition]
+        todo = {p: ends[p] for p in wanted if ends[p] > starts[p]}
+        if not todo:
+            return []
+        consumer = self.cluster.consumer(f"kafkalab-grader-{uuid.uuid4().hex[:8]}", **{
+            "enable.auto.commit": False, "logger": _quiet_logger()})
+        found = []
+        try:
+            consumer.assign([TopicPartition(topic, p, starts[p]) for p in todo])
+            deadline = time.monotonic() + timeout
+            while todo and len(found) < max_messages and time.monotonic() < deadline:
+                msg = consumer.poll(0.5)
+                if msg is None or msg.error():
+                    continue
+                found.append((msg.partition(), msg.offset(), _text(msg.key()), _text(msg.value())))
+                if msg.offset() + 1 >= todo.get(msg.partition(), 0):
+                    todo.pop(msg.partition(), None)
+        finally:
+            consumer.close()
+        return sorted(found)[:max_messages]
+
+
+def builtins_type(value):
+    return type(value)
+
+
+def _text(raw: bytes | None) -> str | None:
+    if raw is None:
+        return None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")
+
+
+def _quiet_logger():
+    import logging
+
+    log = logging.getLogger("kafkalab.grading.consumer")
+    log.addHandler(logging.NullHandler())
+    log.propagate = False
+    return log

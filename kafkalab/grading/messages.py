@@ -1,0 +1,67 @@
+"""Messages of the grading framework itself, in ru and en."""
+from ..i18n import register
+
+register({
+    "grading_passed": {
+        "en": "{id}: passed, {points}/{max_points} points.",
+        "ru": "{id}: выполнено, баллов: {points} из {max_points}.",
+    },
+    "grading_failed": {
+        "en": "{id}: not yet, 0/{max_points} points. {reason}",
+        "ru": "{id}: пока нет, баллов: 0 из {max_points}. {reason}",
+    },
+    "grading_unknown_exercise": {
+        "en": "There is no exercise '{id}'. Exercises of {lab}: {known}.",
+        "ru": "Упражнения '{id}' нет. Упражнения {lab}: {known}.",
+    },
+    "grading_no_checks": {
+        "en": "No checks were found for '{lab}' (looked in {where}). Set KAFKALAB_CHECKS to the course's checks/ folder.",
+        "ru": "Проверки для '{lab}' не найдены (искал в {where}). Укажите папку checks/ курса в KAFKALAB_CHECKS.",
+    },
+    "grading_lab_unknown": {
+        "en": "Which lab? Call check_all('lab03') with the lab's id.",
+        "ru": "Какая это лабораторная? Вызовите check_all('lab03') с её номером.",
+    },
+    "grading_no_cluster": {
+        "en": "No cluster is running for this notebook. Hint: run the lab's first code cell (kafkalab.up(...)) first.",
+        "ru": "Для этого ноутбука не запущен кластер. Подсказка: сначала выполните первую ячейку с кодом (kafkalab.up(...)).",
+    },
+    "grading_cluster_down": {
+        "en": "Cluster '{name}' is not running (no broker process is alive). Hint: run the lab's first code cell again to start it.",
+        "ru": "Кластер '{name}' не работает (ни один брокер не запущен). Подсказка: снова выполните первую ячейку с кодом, она его запустит.",
+    },
+    "grading_missing_var": {
+        "en": "Variable `{name}` is not defined: run the exercise's cells first.",
+        "ru": "Переменная `{name}` не определена: сначала выполните ячейки упражнения.",
+    },
+    "grading_wrong_type": {
+        "en": "`{name}` should be {expected}, but it is {actual}.",
+        "ru": "`{name}` должна быть типа {expected}, а сейчас это {actual}.",
+    },
+    "grading_topic_missing": {
+        "en": "Topic '{topic}' does not exist in the cluster. Hint: create it as the exercise says.",
+        "ru": "Топика '{topic}' в кластере нет. Подсказка: создайте его, как сказано в упражнении.",
+    },
+    "grading_group_missing": {
+        "en": "Consumer group '{group}' does not exist in the cluster. Hint: consume with group.id='{group}' and commit.",
+        "ru": "Группы консьюмеров '{group}' в кластере нет. Подсказка: читайте с group.id='{group}' и фиксируйте смещения.",
+    },
+    "grading_check_error": {
+        "en": "The check could not finish: {error}. Hint: run the exercise's cells again, then the check.",
+        "ru": "Проверка не смогла завершиться: {error}. Подсказка: выполните ячейки упражнения ещё раз, затем проверку.",
+    },
+    "grading_summary_total": {"en": "Total", "ru": "Итого"},
+    "grading_col_exercise": {"en": "Exercise", "ru": "Упражнение"},
+    "grading_col_points": {"en": "Points", "ru": "Баллы"},
+    "grading_col_result": {"en": "Result", "ru": "Результат"},
+    "grading_ok": {"en": "passed", "ru": "выполнено"},
+    "grading_not_ok": {"en": "not yet", "ru": "пока нет"},
+    "grading_notebook_failed": {
+        "en": "The notebook could not be executed: {error}",
+        "ru": "Ноутбук не удалось выполнить: {error}",
+    },
+    "grading_no_result": {
+        "en": "The notebook ran, but the grader got no result from its kernel (it died or timed out).",
+        "ru": "Ноутбук выполнен, но проверяющий не получил результата от ядра (ядро упало или не уложилось во время).",
+    },
+})

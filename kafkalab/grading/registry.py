@@ -1,0 +1,121 @@
+"""Exercises and their check functions; finding and importing the check modules of a lab.
+
+Check modules live in the course's checks/ folder: visible ones in checks/labNN_slug.py, hidden ones in
+checks/hidden/labNN_slug.py (kept apart so an instructor can withhold them). Both are imported when present.
+"""
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+_LAB = re.compile(r"(lab\d\d)")
+
+
+@dataclass
+class Part:
+    fn: Callable
+    points: int
+    hidden: bool
+
+    @property
+    def key(self) -> tuple:
+        return (self.fn.__module__.rsplit(".", 1)[-1], self.hidden, self.fn.__name__)
+
+
+@dataclass
+class Exercise:
+    id: str
+    parts: list[Part] = field(default_factory=list)
+
+    @property
+    def max_points(self) -> int:
+        return sum(p.points for p in self.parts)
+
+    @property
+    def lab(self) -> str:
+        return lab_of(self.id)
+
+
+EXERCISES: dict[str, Exercise] = {}
+_loaded: set[Path] = set()
+
+
+def lab_of(text: str) -> str | None:
+    """'lab03' from 'lab03.ex2', 'lab03_partitions.ipynb', '/x/labs/en/lab03_partitions.ipynb'."""
+    found = _LAB.findall(str(text))
+    return found[-1] if found else None
+
+
+def exercise(id: str, points: int, hidden: bool = False):
+    """Register `fn(ctx) -> dict | None` as a part of exercise `id`; all parts must pass to earn the points."""
+    if lab_of(id) is None or "." not in id:
+        raise ValueError(f"exercise id must look like 'lab03.ex2', not {id!r}")
+
+    def register(fn):
+        ex = EXERCISES.setdefault(id, Exercise(id))
+        part = Part(fn, int(points), bool(hidden))
+        ex.parts = [p for p in ex.parts if p.key != part.key] + [part]  # re-import replaces, never doubles
+        return fn
+
+    return register
+
+
+def _order(ex_id: str) -> tuple:
+    return tuple(int(n) if n.isdigit() else n for n in re.split(r"(\d+)", ex_id))
+
+
+def exercises(lab: str) -> list[Exercise]:
+    load(lab)
+    return sorted((e for e in EXERCISES.values() if e.lab == lab), key=lambda e: _order(e.id))
+
+
+def _is_checks_dir(path: Path) -> bool:
+    return path.is_dir() and any(path.glob("lab[0-9][0-9]_*.py"))
+
+
+def checks_dir() -> Path | None:
+    """KAFKALAB_CHECKS, else a checks/ folder in the working directory or above, else next to the package."""
+    env = os.environ.get("KAFKALAB_CHECKS")
+    if env:
+        path = Path(env).expanduser()
+        return path.resolve() if path.is_dir() else None
+    try:
+        here = Path.cwd().resolve()
+    except OSError:
+        here = None
+    starts = [here] if here else []
+    starts.append(Path(__file__).resolve().parent.parent.parent)  # the repository of an editable install
+    for start in starts:
+        for folder in [start, *start.parents]:
+            if _is_checks_dir(folder / "checks"):
+                return folder / "checks"
+    return None
+
+
+def check_files(lab: str) -> list[Path]:
+    root = checks_dir()
+    if root is None:
+        return []
+    return sorted(root.glob(f"{lab}_*.py")) + sorted((root / "hidden").glob(f"{lab}_*.py"))
+
+
+def load(lab: str) -> list[Path]:
+    """Import the visible and hidden check modules of `lab` (once per process); return their files."""
+    files = check_files(lab)
+    for path in files:
+        path = path.resolve()
+        if path in _loaded:
+            continue
+        hidden = path.parent.name == "hidden"
+        name = f"kafkalab_checks.{'hidden.' if hidden else ''}{path.stem}"
+        spec = importlib.util.spec_from_file_location(name, path)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+        _loaded.add(path)
+    return files
