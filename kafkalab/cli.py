@@ -8,6 +8,7 @@
     kafkalab tool [--name NAME] TOOL [ARGS...]
     kafkalab fetch [--source auto|tgz|maven]
     kafkalab doctor
+    kafkalab grade SUBMISSION.ipynb... --out DIR [--timeout SECONDS] [--gradescope]
 """
 from __future__ import annotations
 
@@ -52,6 +53,9 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("doctor", help="check Java, Docker, ports, memory, disk")
     image = sub.add_parser("image", help="Docker images for the docker engine")
     image.add_argument("action", choices=["build"])
+    from .grading.batch import add_parser as add_grade_parser
+
+    add_grade_parser(sub)
     return parser
 
 
@@ -96,6 +100,10 @@ def run(argv: list[str]) -> int:
         from .cluster.engines.docker import build_image
 
         build_image()
+    elif cmd == "grade":
+        from .grading.batch import main as grade_main
+
+        return grade_main(args)
     return 0
 
 
