@@ -13,7 +13,7 @@ _MISSING = object()
 class Fail(Exception):
     """A check's verdict 'not yet': a message key (registered with kafkalab.i18n.register) and its values."""
 
-    def __init__(self, key: str, **values):
+    def __init__(self, key: str, /, **values):
         self.key = key
         self.values = values
         super().__init__(key)
@@ -56,7 +56,7 @@ class Context:
             self._cluster = found
         return self._cluster
 
-    def expect(self, condition, key: str, **values) -> None:
+    def expect(self, condition, key: str, /, **values) -> None:
         """Fail with message `key` unless `condition` holds."""
         if not condition:
             raise Fail(key, **values)
