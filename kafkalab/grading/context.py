@@ -93,7 +93,13 @@ class Context:
 
     def messages(self, topic: str, partition: int | None = None, max_messages: int = 10000,
                  timeout: float = 15.0) -> list[tuple[int, int, str | None, str | None]]:
-        """Every message kept in `topic` (or one partition) as (partition, offset, key, value), oldest first.
+        """Every message kept in `topic` (or one partition) as (partition, offset, key, value), oldest first."""
+        return [(r["partition"], r["offset"], r["key"], r["value"])
+                for r in self.records(topic, partition, max_messages, timeout)]
+
+    def records(self, topic: str, partition: int | None = None, max_messages: int = 10000,
+                timeout: float = 15.0) -> list[dict]:
+        """Like messages(), as dicts with partition, offset, key, value and timestamp (ms).
 
         Reads with explicit assignments from the start to the end offsets known now, without joining or
         committing a group, so the student's groups and lag stay untouched.
@@ -119,12 +125,14 @@ class Context:
                 msg = consumer.poll(0.5)
                 if msg is None or msg.error():
                     continue
-                found.append((msg.partition(), msg.offset(), _text(msg.key()), _text(msg.value())))
+                found.append({"partition": msg.partition(), "offset": msg.offset(), "key": _text(msg.key()),
+                              "value": _text(msg.value()), "timestamp": msg.timestamp()[1]})
                 if msg.offset() + 1 >= todo.get(msg.partition(), 0):
                     todo.pop(msg.partition(), None)
         finally:
             consumer.close()
-        return sorted(found)[:max_messages]
+        found.sort(key=lambda r: (r["partition"], r["offset"]))
+        return found[:max_messages]
 
 
 def builtins_type(value):
