@@ -176,14 +176,16 @@ def test_down_all_after_the_starting_process_was_killed():
     """SIGKILL the Python process that started a cluster; `kafkalab down --all` leaves nothing behind."""
     script = ("import kafkalab, sys, time\n"
               "c = kafkalab.up('single', name='dk-orphan', engine='docker', fresh=True, quiet=True)\n"
-              "print(' '.join(str(n.port) for n in c.nodes), flush=True)\n"
+              "print('PORTS', *(n.port for n in c.nodes), flush=True)\n"
               "time.sleep(600)\n")
     proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True,
                             env={**os.environ, "KAFKALAB_HOME": str(state.home_dir())})
     try:
-        line = proc.stdout.readline()
-        assert line.strip(), "the cluster did not come up"
-        ports = [int(p) for p in line.split()]
+        line = ""
+        while not line.startswith("PORTS"):  # kafkalab may print port notes first
+            line = proc.stdout.readline()
+            assert line, "the cluster did not come up"
+        ports = [int(p) for p in line.split()[1:]]
         assert len(_ours("containers", **{"kafkalab.cluster": "dk-orphan"})) == 2
     finally:
         proc.send_signal(signal.SIGKILL)

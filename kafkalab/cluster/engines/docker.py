@@ -11,6 +11,7 @@ the labels ``kafkalab.cluster`` and ``kafkalab.home``; ``remove`` and ``sweep`` 
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -65,6 +66,17 @@ def _labels(home, cluster: str | None = None) -> dict[str, str]:
 
 def _filters(labels: dict[str, str]) -> dict:
     return {"label": [f"{k}={v}" for k, v in labels.items()]}
+
+
+@contextlib.contextmanager
+def _port_taken(cluster, node: NodeSpec):
+    """Docker's 'port is already allocated' (another program took the port since it was chosen) as our error."""
+    try:
+        yield
+    except Exception as err:
+        if "already allocated" in str(err) or "address already in use" in str(err):
+            raise KafkaLabError("port_in_use_start", node=node.name, port=node.port, name=cluster.name) from None
+        raise
 
 
 class DockerPlacement(Placement):
@@ -167,7 +179,8 @@ class DockerEngine(Engine):
         existing = self._container(cluster, node)
         created = str(cluster.state.get("created", ""))
         if existing is not None and existing.labels.get(LABEL_CREATED) == created:
-            existing.start()  # the same container again: its data is in the mounted folder anyway
+            with _port_taken(cluster, node):
+                existing.start()  # the same container again: its data is in the mounted folder anyway
             cluster.runtime[node.name] = {"container": existing.name, "id": existing.id}
             return
         if existing is not None:  # left by an earlier cluster of the same name
@@ -189,7 +202,12 @@ class DockerEngine(Engine):
         container.ports[f"{published_port(node)}/tcp"] = ("127.0.0.1", node.port)
         container.with_volume_mapping(str(cluster.dir), str(cluster.dir), "rw")
         container.with_volume_mapping(str(RESOURCES), str(RESOURCES), "ro")
-        container.start()
+        try:
+            with _port_taken(cluster, node):
+                container.start()
+        except Exception:  # a half-made container must not stay
+            self._remove_labelled({**_labels(cluster.home, cluster.name), "kafkalab.node": node.name})
+            raise
         wrapped = container.get_wrapped_container()
         cluster.runtime[node.name] = {"container": wrapped.name, "id": wrapped.id}
 
