@@ -62,7 +62,8 @@ def _role(n: NodeState) -> str:
 def node_html(n: NodeState) -> str:
     color = UP if n.alive else DOWN
     state = t("w_up") if n.alive else t("w_down")
-    crown = f' <b class="kl-controller">👑 {esc(t("w_controller"))}</b>' if n.controller else ""
+    crown = (f' <b class="kl-controller" style="background:#ffe082;border-radius:3px;padding:0 5px">'
+             f'{esc(t("w_controller"))}</b>' if n.controller else "")
     return (f'<span class="kl-node kl-{n.role}" data-node="{esc(n.name)}" data-id="{n.id}" '
             f'data-alive="{str(n.alive).lower()}" data-controller="{str(n.controller).lower()}" '
             f'style="display:inline-block;min-width:26em;padding:2px 8px;border-left:6px solid {color}">'
@@ -75,7 +76,7 @@ def topic_html(name: str, info, state: MapState) -> str:
     if isinstance(info, str):
         return head + f'<div class="kl-topic-error" style="color:{DOWN}">{esc(info)}</div>'
     broker_ids = sorted(n.id for n in state.nodes if n.role == "broker")
-    cols = "".join(f"<th>{bid}</th>" for bid in broker_ids)
+    cols = "".join(f'<th style="padding:2px 8px">{bid}</th>' for bid in broker_ids)
     rows = []
     for p in info.partitions:
         followers = [r for r in p.replicas if r != p.leader]
@@ -85,7 +86,7 @@ def topic_html(name: str, info, state: MapState) -> str:
             dead = node is not None and not node.alive
             mark = ("★" if bid == p.leader else "○" if bid in p.isr else "✕") if bid in p.replicas else ""
             bg = "#fdecea" if dead and mark else "#e8f5e9" if mark == "★" else ""
-            cells.append(f'<td style="text-align:center;background:{bg}">{mark}</td>')
+            cells.append(f'<td style="text-align:center;padding:2px 8px;background:{bg}">{mark}</td>')
         leader = (f'<span class="kl-leader">{p.leader}</span>' if p.leader is not None
                   else f'<span class="kl-leader" style="color:{DOWN}">{esc(t("w_no_leader"))}</span>')
         rows.append(
@@ -93,9 +94,11 @@ def topic_html(name: str, info, state: MapState) -> str:
             f'data-leader="{"" if p.leader is None else p.leader}" data-isr="{",".join(map(str, p.isr))}">'
             f'<td>{p.partition}</td><td>{leader}</td><td>{", ".join(map(str, followers)) or "-"}</td>'
             f'<td>{", ".join(map(str, p.isr)) or "-"}</td>{"".join(cells)}</tr>')
-    return (head + f'<table class="kl-partitions" data-topic="{esc(name)}" style="border-collapse:collapse">'
-            f'<tr><th>{esc(t("w_partition"))}</th><th>{esc(t("w_leader"))}</th><th>{esc(t("w_followers"))}</th>'
-            f'<th>{esc(t("w_isr"))}</th>{cols}</tr>{"".join(rows)}</table>')
+    pad = "padding:2px 10px;text-align:left"
+    heads = "".join(f'<th style="{pad}">{esc(t(k))}</th>' for k in ("w_partition", "w_leader", "w_followers", "w_isr"))
+    style = f"<style>.kl-partitions td {{{pad}}}</style>"
+    return (head + style + f'<table class="kl-partitions" data-topic="{esc(name)}" style="border-collapse:collapse">'
+            f'<tr>{heads}{cols}</tr>{"".join(rows)}</table>')
 
 
 def topics_html(state: MapState) -> str:
