@@ -11,6 +11,10 @@ register({
         "en": "Topic '{topic}' has {partitions} partition(s) and replication factor {rf}; expected {want_p} and {want_rf}.",
         "ru": "У топика '{topic}' партиций: {partitions}, фактор репликации {rf}; нужно {want_p} и {want_rf}.",
     },
+    "lab02_leader": {
+        "en": "`cities_leader` is {given}, but partition 0 of 'cities' is led by broker {real}. Hint: the Leader: column of --describe.",
+        "ru": "`cities_leader` равен {given}, а лидер партиции 0 топика 'cities' — брокер {real}. Подсказка: столбец Leader: в --describe.",
+    },
     "lab02_cities_stored": {
         "en": "The messages without a key in 'cities' are {found}; expected exactly {want}, in this order. Hint: if "
               "you sent extra ones, run the first cell again (a fresh cluster) and the exercises in order.",
@@ -62,6 +66,9 @@ def shape(ctx, topic, partitions, rf):
 @exercise("lab02.ex1", points=2)
 def cities_topic(ctx):
     info = shape(ctx, "cities", 1, 1)
+    leader = info.partitions[0].leader
+    given = ctx.var("cities_leader", int)
+    ctx.expect(given == leader, "lab02_leader", given=given, real=leader)
     return {"partitions": len(info.partitions), "replication_factor": info.replication_factor,
             "leader": info.partitions[0].leader}
 
