@@ -1,0 +1,34 @@
+"""Wrong answers for lab 01."""
+VARIANTS = {
+    # broker ids counted from 1
+    "lab01.ex1": "broker_ids = [1, 2, 3]\ncontroller_id = ki.controller(cluster)\n",
+    # the notes' formula, wrong for even ensembles
+    "lab01.ex2": ("def quorum(n):\n    return (n + 1) // 2\n\n\ndef tolerated(n):\n    return n - quorum(n)\n"),
+    # a follower named as the leader
+    "lab01.ex3": ('def zk_mode(port):\n'
+                  '    try:\n'
+                  '        with socket.create_connection(("127.0.0.1", port), timeout=3) as conn:\n'
+                  '            conn.sendall(b"srvr")\n'
+                  '            answer = b""\n'
+                  '            while chunk := conn.recv(4096):\n'
+                  '                answer += chunk\n'
+                  '    except OSError:\n'
+                  '        return None\n'
+                  '    for line in answer.decode().splitlines():\n'
+                  '        if line.startswith("Mode:"):\n'
+                  '            return line.split(":", 1)[1].strip()\n'
+                  '    return None\n'
+                  '\n\n'
+                  'zk_leader = [name for name, port in ZOOKEEPERS.items() if zk_mode(port) == "follower"][0]\n'),
+    # the topic made with replication factor 1
+    "lab01.ex4": ('stopped_zk = [name for name, port in ZOOKEEPERS.items() if zk_mode(port) == "follower"][0]\n'
+                  'cluster.stop(stopped_zk)\n'
+                  'cluster.create_topic("quorum-ok", partitions=3, replication_factor=1)\n'),
+    # the mode asked after the quorum was back
+    "lab01.ex5": ('second, last = [name for name in ZOOKEEPERS if name != stopped_zk]\n'
+                  'cluster.stop(second)\n'
+                  'cluster.start(second)\n'
+                  'mode_without_quorum = zk_mode(ZOOKEEPERS[last])\n'
+                  'restarted_zk = second\n'
+                  'cluster.create_topic("quorum-back", partitions=1, replication_factor=3)\n'),
+}
