@@ -27,14 +27,31 @@ os.environ.setdefault("TESTCONTAINERS_CONNECTION_MODE", "docker_host")
 from testcontainers.core.container import DockerContainer  # noqa: E402
 from testcontainers.core.network import Network  # noqa: E402
 
-from ... import distribution  # noqa: E402
 from ...errors import KafkaLabError  # noqa: E402
+from ...i18n import register  # noqa: E402
 from ...java import java_command  # noqa: E402
 from ..configs import Placement  # noqa: E402
 from ..spec import NodeSpec  # noqa: E402
 from .base import JVM_OPTS, Engine, JavaStep, node_program  # noqa: E402
 from .docker_image import CONTAINER_LIBS, build_image, resolve_image  # noqa: E402,F401 (cli: build_image)
 from .local import RESOURCES, STOP_TIMEOUT, LocalEngine  # noqa: E402
+
+register({
+    "docker_no_daemon": {
+        "en": "The docker engine needs a running Docker daemon, and none answers (DOCKER_HOST or "
+              "/var/run/docker.sock). Start Docker (Docker Desktop, or `sudo systemctl start docker`), "
+              "or use the local engine: kafkalab up --engine local",
+        "ru": "Движку docker нужен работающий демон Docker, но он не отвечает (DOCKER_HOST или "
+              "/var/run/docker.sock). Запустите Docker (Docker Desktop или `sudo systemctl start docker`) "
+              "либо используйте локальный движок: kafkalab up --engine local",
+    },
+    "docker_nothing_runs": {
+        "en": "No container of cluster '{name}' is running, so the tool has nowhere to run. "
+              "Start the cluster again: kafkalab up --name {name}",
+        "ru": "Ни один контейнер кластера '{name}' не запущен, инструменту негде выполниться. "
+              "Запустите кластер снова: kafkalab up --name {name}",
+    },
+})
 
 LABEL_CLUSTER = "kafkalab.cluster"
 LABEL_HOME = "kafkalab.home"
@@ -129,8 +146,7 @@ class DockerEngine(Engine):
 
     def check_available(self) -> None:
         if not self.daemon_answers(5):
-            raise KafkaLabError("engine_unavailable", engine="docker",
-                                why="no Docker daemon answers (DOCKER_HOST / /var/run/docker.sock)")
+            raise KafkaLabError("docker_no_daemon")
         resolve_image()
 
     def placement(self, cluster) -> Placement:
@@ -252,14 +268,13 @@ class DockerEngine(Engine):
     def tool_command(self, cluster, step: JavaStep) -> list[str]:
         """On the host when Java and Kafka are here (as the local engine), else `docker exec` in a broker."""
         try:
-            LocalEngine().check_available()
-            if distribution.find() is not None:
-                return LocalEngine().tool_command(cluster, step)
+            LocalEngine().check_available()  # Java and Kafka's jars on the host
+            return LocalEngine().tool_command(cluster, step)
         except KafkaLabError:
             pass
         running = [n for n in sorted(cluster.nodes, key=lambda n: n.role != "broker") if self.alive(cluster, n)]
         if not running:
-            raise KafkaLabError("engine_unavailable", engine="docker", why=f"no node of '{cluster.name}' runs")
+            raise KafkaLabError("docker_nothing_runs", name=cluster.name)
         args = self._inside_addresses(cluster, step.args)
         argv = java_command(step.main, Path(CONTAINER_LIBS), heap=step.heap, jvm_opts=JVM_OPTS, args=args,
                             java="java", log4j=RESOURCES / "log4j-tools.properties")
