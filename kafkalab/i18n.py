@@ -194,6 +194,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ru": "По адресу {bootstrap} не отвечает ни один брокер (кластер '{name}'). Он остановлен? "
               "`kafkalab status --name {name}` покажет узлы; `kafkalab up` запустит его.",
     },
+    "brokers_unreachable": {
+        "en": "No broker answers at {bootstrap}. Is the cluster down? `kafkalab status` shows its nodes.",
+        "ru": "По адресу {bootstrap} не отвечает ни один брокер. Кластер остановлен? `kafkalab status` покажет узлы.",
+    },
     "topic_unknown": {
         "en": "Topic '{topic}' does not exist. Topics here: {topics}.",
         "ru": "Топика '{topic}' нет. Есть топики: {topics}.",
@@ -201,6 +205,22 @@ MESSAGES: dict[str, dict[str, str]] = {
     "group_unknown": {
         "en": "Consumer group '{group}' does not exist. Groups here: {groups}.",
         "ru": "Группы консьюмеров '{group}' нет. Есть группы: {groups}.",
+    },
+    "topic_exists": {
+        "en": "Topic '{topic}' already exists. Pick another name, or delete it first "
+              "(kafka-topics.sh --delete --topic {topic}).",
+        "ru": "Топик '{topic}' уже существует. Выберите другое имя или сначала удалите его "
+              "(kafka-topics.sh --delete --topic {topic}).",
+    },
+    "zk_no_quorum": {
+        "en": "Topic '{topic}' could not be created: ZooKeeper has no quorum ({alive} of {total} nodes run, "
+              "a majority of {need} is needed). Start the stopped ZooKeeper nodes and try again.",
+        "ru": "Топик '{topic}' не создан: у ZooKeeper нет кворума (работают {alive} из {total} узлов, "
+              "а нужно большинство — {need}). Запустите остановленные узлы ZooKeeper и повторите.",
+    },
+    "topic_create_failed": {
+        "en": "Topic '{topic}' could not be created: {error}",
+        "ru": "Топик '{topic}' не создан: {error}",
     },
     # --- tools ----------------------------------------------------------------------------------
     "tool_unknown": {

@@ -95,11 +95,13 @@ def admin(target):
 
 def _result(future, target):
     try:
-        return future.result(timeout=TIMEOUT)
+        return future.result(timeout=TIMEOUT + 5)  # the request's own timeout reports first
     except Exception as err:  # KafkaException, timeouts
         text = str(err)
         if "UNKNOWN_TOPIC" in text or "does not exist" in text or "UNKNOWN_TOPIC_OR_PART" in text:
             raise
+        if isinstance(target, str):
+            raise KafkaLabError("brokers_unreachable", bootstrap=target) from None
         raise KafkaLabError("broker_unreachable", bootstrap=_bootstrap(target), name=_name(target)) from None
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ..errors import KafkaLabError
 from ..i18n import t
-from . import probes, state
+from . import ports, probes, state
 from .configs import render
 from .engines import choose_engine, engine_classes, get_engine
 from .engines.base import new_cluster_id
@@ -220,6 +220,40 @@ class Cluster:
         return Consumer({"bootstrap.servers": self.bootstrap_servers, "group.id": group,
                          "auto.offset.reset": "earliest", **config})
 
+    def create_topic(self, topic: str, partitions: int = 1, replication_factor: int = 1,
+                     config: dict | None = None, timeout: float = 15.0) -> None:
+        """Create a topic; a clear KafkaLabError when it exists, or when ZooKeeper or brokers are lost."""
+        from confluent_kafka.admin import NewTopic
+
+        new = NewTopic(topic, partitions, replication_factor, config={k: str(v) for k, v in (config or {}).items()})
+        admin = self.admin(**probes.quiet_client_config(self.bootstrap_servers))
+        try:
+            admin.create_topics([new], request_timeout=timeout)[topic].result(timeout=timeout + 5)
+        except Exception as err:
+            text = str(err)
+            if "TOPIC_ALREADY_EXISTS" in text or "already exists" in text:
+                raise KafkaLabError("topic_exists", topic=topic) from None
+            zks = self.spec.of_role("zookeeper")
+            alive = [z for z in zks if self.engine.alive(self, z)]
+            if zks and len(alive) < len(zks) // 2 + 1:
+                raise KafkaLabError("zk_no_quorum", topic=topic, alive=len(alive), total=len(zks),
+                                    need=len(zks) // 2 + 1) from None
+            raise KafkaLabError("topic_create_failed", topic=topic, error=text.splitlines()[0][:300]) from None
+        self._wait_topic_led(topic, timeout)
+
+    def _wait_topic_led(self, topic: str, timeout: float) -> None:
+        """Return once every partition of a new topic has a leader in the brokers' metadata."""
+        from .. import inspect
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                if all(p.leader is not None for p in inspect.describe_topic(self, topic).partitions):
+                    return
+            except KafkaLabError:
+                pass
+            time.sleep(0.1)
+
     def tool(self, tool: str, *args: str, input: str | None = None, timeout: float | None = None,
              echo: bool = True):
         """Run one of Kafka's CLI tools (kafka-topics.sh ...) against this cluster; see kafkalab.tools."""
@@ -238,6 +272,7 @@ class Cluster:
         if self.engine.controls_nodes:
             self.engine.remove(self)
         shutil.rmtree(self.dir, ignore_errors=True)
+        ports.release(self.dir)
 
     def __enter__(self) -> "Cluster":
         return self
@@ -265,7 +300,10 @@ def _reserved_ports(except_name: str) -> set[int]:
 def _create(spec: ClusterSpec, engine_name: str) -> Cluster:
     engine = get_engine(engine_name)
     engine.check_available()
-    for line in assign_ports(spec, _reserved_ports(spec.name)):
+    owner = state.cluster_dir(spec.name)
+    ports.release(owner)  # what an earlier cluster of this name held
+    for line in assign_ports(spec, _reserved_ports(spec.name),
+                             is_free=lambda p: port_is_free(p) and ports.reserve(p, owner)):
         print(line)
     data = {"spec": spec.to_dict(), "engine": engine_name, "created": time.time(), "runtime": {},
             "config_files": {}}
@@ -379,6 +417,7 @@ def down(name: str | None = None, all: bool = False) -> list[str]:
         for engine_cls in engine_classes():
             engine_cls.sweep(state.home_dir())
         shutil.rmtree(state.home_dir() / "clusters", ignore_errors=True)
+        ports.release(state.home_dir() / "clusters")
     if not removed:
         print(t("down_nothing"))
     return removed

@@ -1,0 +1,288 @@
+"""The lab runtime against real clusters, on every engine: round trip, failover, quorum, leaks."""
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+import kafkalab
+from kafkalab import inspect
+from kafkalab.cluster import state
+from kafkalab.cluster.probes import tcp_open
+from kafkalab.errors import KafkaLabError
+
+KAFKALAB = str(Path(sys.executable).with_name("kafkalab"))
+
+
+def wait_for(condition, timeout=60.0, every=0.2):
+    """Poll `condition` until it returns something truthy; fail the test at the deadline."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(every)
+    pytest.fail(f"condition not met within {timeout} s: {condition.__doc__ or condition}")
+
+
+def consume_all(cluster, topic, expected, timeout=60.0):
+    """Read every partition from the start by assignment: no group coordinator needed."""
+    from confluent_kafka import OFFSET_BEGINNING, TopicPartition
+
+    consumer = cluster.consumer(f"check-{time.monotonic_ns()}", **{"enable.auto.commit": False})
+    partitions = inspect.describe_topic(cluster, topic).partitions
+    consumer.assign([TopicPartition(topic, p.partition, OFFSET_BEGINNING) for p in partitions])
+    seen = []
+    deadline = time.monotonic() + timeout
+    try:
+        while len(seen) < expected and time.monotonic() < deadline:
+            msg = consumer.poll(0.5)
+            if msg is not None and not msg.error():
+                seen.append((msg.partition(), msg.offset(), msg.key(), msg.value()))
+    finally:
+        consumer.close()
+    return seen
+
+
+def test_round_trip(make_cluster, engine):
+    cluster = make_cluster("single", engine)
+    cluster.create_topic("cities", partitions=2)
+    producer = cluster.producer()
+    for i in range(100):
+        producer.produce("cities", key=f"k{i % 7}", value=f"city-{i}")
+    assert producer.flush(30) == 0
+    seen = consume_all(cluster, "cities", 100)
+    assert sorted(v for *_, v in seen) == sorted(f"city-{i}".encode() for i in range(100))
+    assert inspect.message_count(cluster, "cities") == 100
+    # the notes' console tools see the same messages
+    out = cluster.tool("kafka-console-consumer.sh", "--bootstrap-server", "localhost:9092", "--topic", "cities",
+                       "--from-beginning", "--max-messages", "100", echo=False)
+    assert out.ok and len(out.lines) == 100
+    # the partition folders are where log.dirs says
+    assert (cluster.data_dir("broker-0") / "cities-0" / "00000000000000000000.log").exists()
+
+
+def test_leader_killed_mid_stream_loses_nothing(make_cluster, engine):
+    cluster = make_cluster("three-brokers", engine)
+    cluster.create_topic("months", partitions=3, replication_factor=3, config={"min.insync.replicas": 2})
+    victim = inspect.describe_topic(cluster, "months").partitions[0].leader
+    producer = cluster.producer(**{"acks": "all", "enable.idempotence": True, "linger.ms": 5})
+    delivered, failed = [], []
+
+    def report(err, msg):
+        (failed if err else delivered).append(msg.value() if not err else err)
+
+    total = 3000
+    killed = threading.Event()
+
+    def produce():
+        for i in range(total):
+            while i == total // 3 and not killed.is_set():
+                producer.poll(0.1)  # keep serving delivery reports while the leader is killed
+            while True:
+                try:
+                    producer.produce("months", value=str(i).encode(), on_delivery=report)
+                    break
+                except BufferError:
+                    producer.poll(0.1)
+            producer.poll(0)
+        producer.flush(120)
+
+    writer = threading.Thread(target=produce)
+    writer.start()
+    wait_for(lambda: len(delivered) >= total // 4, 60)
+    cluster.kill(f"broker-{victim}")
+    killed.set()
+
+    def leadership_moved():
+        try:
+            info = inspect.describe_topic(cluster, "months").partitions[0]
+        except KafkaLabError:  # metadata in flux during the election
+            return None
+        return info.leader not in (None, victim) and victim not in info.isr and info
+    moved = wait_for(leadership_moved, 60)
+    assert len(moved.isr) == 2  # the ISR shrank to the two live replicas
+    writer.join(180)
+    assert not failed, failed[:3]
+    assert len(delivered) == total
+    seen = consume_all(cluster, "months", total, timeout=90)
+    assert sorted(int(v) for *_, v in seen) == list(range(total))  # every message, exactly once
+
+    cluster.start(f"broker-{victim}")
+
+    def isr_recovered():
+        return all(len(p.isr) == 3 for p in inspect.describe_topic(cluster, "months").partitions)
+    wait_for(isr_recovered, 90)
+
+
+def test_zookeeper_quorum(make_cluster, engine):
+    cluster = make_cluster("zk-ensemble", engine)
+    cluster.stop("zookeeper-1")
+    cluster.create_topic("with-two", partitions=1, replication_factor=3)  # 2 of 3: still a majority
+    assert "with-two" in inspect.topics(cluster)
+    cluster.kill("zookeeper-2")
+    with pytest.raises(KafkaLabError) as err:
+        cluster.create_topic("with-one", partitions=1, replication_factor=3, timeout=8)
+    assert err.value.key == "zk_no_quorum" and "quorum" in str(err.value)
+    cluster.start("zookeeper-1")
+    cluster.start("zookeeper-2")
+
+    def created():
+        try:
+            cluster.create_topic("back-again", partitions=1, replication_factor=3, timeout=10)
+        except KafkaLabError as e:
+            return e.key == "topic_exists"
+        return True
+    wait_for(created, 120, every=1)
+    assert "back-again" in inspect.topics(cluster)
+
+
+def test_stop_start_keeps_data_and_new_process_reattaches(make_cluster, engine):
+    cluster = make_cluster("single", engine)
+    cluster.create_topic("kept")
+    producer = cluster.producer()
+    for i in range(10):
+        producer.produce("kept", value=f"m{i}")
+    assert producer.flush(30) == 0
+    cluster.stop("broker-0")
+    assert not cluster.alive("broker-0")
+    # another process sees the cluster by name, with the broker down
+    out = subprocess.run([KAFKALAB, "status", "--name", cluster.name, "--json"], capture_output=True, text=True,
+                         env=os.environ, check=True)
+    status = json.loads(out.stdout)
+    assert set(status) >= {"name", "engine", "mode", "bootstrap_servers", "zookeeper_connect", "nodes"}
+    alive = {n["name"]: n["alive"] for n in status["nodes"]}
+    assert alive == {"zookeeper-1": True, "broker-0": False}
+    assert set(status["nodes"][0]) == {"name", "role", "id", "host", "port", "alive"}
+    subprocess.run([KAFKALAB, "start", "broker-0", "--name", cluster.name], check=True, env=os.environ,
+                   capture_output=True)
+    assert kafkalab.attach(cluster.name).alive("broker-0")
+    assert sorted(v for *_, v in consume_all(cluster, "kept", 10)) == sorted(f"m{i}".encode() for i in range(10))
+
+
+def _marked_pids(home: str) -> list[int]:
+    from kafkalab.cluster.engines.local import marked_pids
+
+    return marked_pids(Path(home))
+
+
+def test_sigkilled_owner_then_down_all_leaves_nothing(engine, tmp_path):
+    home = str(tmp_path / "home")
+    env = {**os.environ, "KAFKALAB_HOME": home}
+    script = ("import kafkalab, sys; c = kafkalab.up('three-brokers', name='orphan', engine=sys.argv[1]); "
+              "print(c.bootstrap_servers, flush=True); import time; time.sleep(600)")
+    owner = subprocess.Popen([sys.executable, "-c", script, engine], env=env, stdout=subprocess.PIPE, text=True)
+    try:
+        bootstrap = owner.stdout.readline().strip().split()[-1]
+    finally:
+        owner.send_signal(signal.SIGKILL)
+        owner.wait()
+    ports = [int(a.rsplit(":", 1)[1]) for a in bootstrap.split(",")]
+    assert all(tcp_open("127.0.0.1", p) for p in ports)  # the cluster outlived its owner
+    subprocess.run([KAFKALAB, "down", "--all"], env=env, check=True, capture_output=True)
+    assert _marked_pids(home) == []
+    assert not any(tcp_open("127.0.0.1", p) for p in ports)
+    assert not (Path(home) / "clusters").exists()
+    if engine == "docker":
+        import docker
+
+        left = docker.from_env().containers.list(all=True, filters={"label": f"kafkalab.home={home}"})
+        assert left == []
+
+
+def test_ephemeral_cluster_goes_with_its_owner(tmp_path):
+    home = str(tmp_path / "home")
+    env = {**os.environ, "KAFKALAB_HOME": home}
+    script = ("import kafkalab; c = kafkalab.up('single', name='eph', ephemeral=True, engine='local'); "
+              "print(c.bootstrap_servers, flush=True); import time; time.sleep(600)")
+    owner = subprocess.Popen([sys.executable, "-c", script], env=env, stdout=subprocess.PIPE, text=True)
+    port = int(owner.stdout.readline().strip().rsplit(":", 1)[1])
+    owner.send_signal(signal.SIGKILL)
+    owner.wait()
+    wait_for(lambda: not _marked_pids(home) and not (Path(home) / "clusters" / "eph").exists(), 30)
+    assert not tcp_open("127.0.0.1", port)
+
+
+def test_taken_port_falls_back_with_a_message(make_cluster, capsys):
+    holder = socket.socket()
+    holder.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        holder.bind(("127.0.0.1", 9092))
+        holder.listen()
+    except OSError:
+        pass  # someone already holds it: the fallback happens all the same
+    try:
+        cluster = make_cluster("single", "local")
+        out = capsys.readouterr().out
+        assert cluster.node("broker-0").port != 9092
+        assert "9092" in out and "taken" in out
+        # the notes' address is mapped to the real port
+        result = cluster.tool("kafka-topics.sh", "--bootstrap-server", "localhost:9092", "--list", echo=False)
+        assert result.ok
+        assert f"127.0.0.1:{cluster.node('broker-0').port}" in capsys.readouterr().err
+    finally:
+        holder.close()
+
+
+def test_no_java_gives_a_clear_message(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("JAVA_HOME", "KAFKALAB_JAVA")}
+    env.update(PATH=str(tmp_path), KAFKALAB_HOME=str(tmp_path / "home"))
+    for lang, words in (("en", "Java was not found"), ("ru", "Java не найдена")):
+        out = subprocess.run([KAFKALAB, "up", "single", "--engine", "local"], capture_output=True, text=True,
+                             env={**env, "KAFKALAB_LANG": lang})
+        assert out.returncode == 2
+        assert words in out.stderr and "openjdk-17" in out.stderr
+        assert "Traceback" not in out.stderr
+
+
+def test_kraft_round_trip(make_cluster):
+    cluster = make_cluster("kraft", "local")
+    assert cluster.zookeeper_connect is None
+    cluster.create_topic("modern", partitions=3, replication_factor=3)
+    producer = cluster.producer()
+    for i in range(30):
+        producer.produce("modern", value=str(i))
+    assert producer.flush(30) == 0
+    assert inspect.message_count(cluster, "modern") == 30
+    assert {b.id for b in inspect.brokers(cluster)} == {0, 1, 2}
+    assert "process.roles=broker" in cluster.config("broker-0")
+
+
+def test_node_configs_follow_the_notes(make_cluster):
+    cluster = make_cluster("three-brokers", "local")
+    for i in range(3):
+        text = cluster.config(f"broker-{i}")
+        assert f"broker.id={i}\n" in text
+        assert f"log.dirs={cluster.dir / 'data' / f'kafka-logs-{i}'}\n" in text
+        assert "listeners=PLAINTEXT://127.0.0.1:" in text
+        assert cluster.config_path(f"broker-{i}").name == f"server{i}.properties"
+    assert cluster.config_path("zookeeper-1").name == "zookeeper.properties"
+    assert "ZooKeeper" in cluster.logs("zookeeper-1") or "zookeeper" in cluster.logs("zookeeper-1")
+    assert "started (kafka.server.KafkaServer)" in cluster.logs("broker-0")
+
+
+def test_tool_hints_for_the_notes_mistakes(make_cluster, capsys):
+    cluster = make_cluster("single", "local")
+    result = cluster.tool("kafka-console-consumer.sh", "--bootstrap-server", "localhost:9092", "--topic", "x",
+                          "--from-begining", echo=False)
+    assert not result.ok
+    assert "--from-beginning" in capsys.readouterr().err
+    with pytest.raises(KafkaLabError) as err:
+        cluster.tool("kafka-topicz.sh", "--list")
+    assert "kafka-topics.sh" in str(err.value)
+
+
+def test_unknown_cluster_and_node_messages():
+    with pytest.raises(KafkaLabError) as err:
+        kafkalab.attach("no-such-cluster")
+    assert "no-such-cluster" in str(err.value) and "kafkalab up" in str(err.value)
+    with pytest.raises(KafkaLabError) as err:
+        kafkalab.up("two-brokers", name="never")
+    assert "three-brokers" in str(err.value)
+    assert not state.cluster_dir("never").exists()
