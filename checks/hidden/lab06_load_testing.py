@@ -1,0 +1,60 @@
+"""Hidden parts of lab 06's checks (an instructor may withhold this file)."""
+import importlib.util
+import re
+import sys
+from pathlib import Path
+
+from kafkalab.grading import exercise
+
+
+def _visible():
+    """The visible check module of this lab (the grader imports it first; import it here otherwise)."""
+    name = "kafkalab_checks.lab06_load_testing"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, Path(__file__).resolve().parent.parent / f"{name[16:]}.py")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+_v = _visible()
+
+
+@exercise("lab06.ex1", points=1, hidden=True)
+def in_sync_and_spread(ctx):
+    info = ctx.topic("perf", with_config=False)
+    for p in info.partitions:
+        ctx.expect(set(p.isr) == set(p.replicas), "lab06_isr", partition=p.partition, isr=p.isr, replicas=p.replicas)
+    leaders = {p.leader for p in info.partitions}
+    ctx.expect(len(leaders) == 3, "lab06_leaders", found=ctx.var("leaders_per_broker", dict), expected=sorted(leaders))
+
+
+@exercise("lab06.ex2", points=1, hidden=True)
+def written_by_the_java_tool(ctx):
+    # kafka-producer-perf-test.sh fills each record with random capital letters
+    first = ctx.messages("perf", partition=0, max_messages=5)
+    sizes = sorted({len(v or "") for *_, v in first})
+    ctx.expect(first and all(re.fullmatch(r"[A-Z]+", v or "") for *_, v in first), "lab06_record_size",
+               found=sizes, expected=_v.RECORD_SIZE)
+
+
+@exercise("lab06.ex3", points=1, hidden=True)
+def committed_exactly(ctx):
+    group = ctx.group(_v.GROUP)
+    committed = sum(p.committed or 0 for p in group.partitions if p.topic == "perf")
+    ctx.expect(committed == _v.RECORDS, "lab06_committed", group=_v.GROUP, found=committed, expected=_v.RECORDS)
+
+
+@exercise("lab06.ex4", points=1, hidden=True)
+def ratio_plausible(ctx):
+    ratio = ctx.var("acks_ratio", (int, float))
+    ctx.expect(0.05 <= ratio <= 20, "lab06_rate", name="acks_ratio", field="1/all", found=ratio, low=0.05, high=20)
+
+
+@exercise("lab06.ex5", points=1, hidden=True)
+def lag_total(ctx):
+    answer = ctx.var("perf_lag", dict)
+    total = sum(int(v) for v in answer.values())
+    expected = 2 * _v.ACKS_RECORDS
+    ctx.expect(total == expected, "lab06_lag", found=total, expected=expected, group=_v.GROUP)
