@@ -1,0 +1,48 @@
+"""Wrong answers for lab 04."""
+VARIANTS = {
+    # months without min.insync.replicas=2
+    "lab04.ex1": ('cluster.tool("kafka-topics.sh", "--bootstrap-server", BOOTSTRAP, "--create", "--if-not-exists",\n'
+                  '             "--topic", "cars", "--partitions", "5", "--replication-factor", "1")\n'
+                  'cluster.tool("kafka-topics.sh", "--bootstrap-server", BOOTSTRAP, "--create", "--if-not-exists",\n'
+                  '             "--topic", "months", "--partitions", "7", "--replication-factor", "3")\n'
+                  'cars_leaders = {p.partition: p.leader for p in ki.describe_topic(cluster, "cars").partitions}\n'),
+    # March's partition guessed one too far
+    "lab04.ex2": ('month_partition = {}\n'
+                  'def remember(err, msg):\n'
+                  '    if err is None:\n'
+                  '        month_partition[msg.value().decode()] = msg.partition()\n'
+                  'producer = cluster.producer(acks="all")\n'
+                  'for number, name in enumerate(MONTHS, start=1):\n'
+                  '    producer.produce("months", key=str(number), value=name, on_delivery=remember)\n'
+                  'producer.flush(30)\n'
+                  'month_partition["March"] = (month_partition["March"] + 1) % 7\n'),
+    # the replica list recorded as the ISR after the failover
+    "lab04.ex3": ('victim = ki.describe_topic(cluster, "months").partitions[0].leader\n'
+                  'started = time.monotonic()\n'
+                  'cluster.kill(f"broker-{victim}")\n'
+                  'deadline = started + 60\n'
+                  'while time.monotonic() < deadline:\n'
+                  '    try:\n'
+                  '        part = ki.describe_topic(cluster, "months").partitions[0]\n'
+                  '    except kafkalab.KafkaLabError:\n'
+                  '        time.sleep(0.5)\n'
+                  '        continue\n'
+                  '    if part.leader is not None and part.leader != victim and victim not in part.isr:\n'
+                  '        new_leader, isr_after = part.leader, list(part.replicas)\n'
+                  '        break\n'
+                  '    time.sleep(0.3)\n'
+                  'failover_seconds = time.monotonic() - started\n'),
+    # only 90 of the 100 messages written
+    "lab04.ex4": ('delivered = 0\n'
+                  'def count_ok(err, msg):\n'
+                  '    global delivered\n'
+                  '    if err is None:\n'
+                  '        delivered += 1\n'
+                  'producer = cluster.producer(acks="all")\n'
+                  'for i in range(90):\n'
+                  '    producer.produce("months", key=str(i), value=f"failover-{i:03d}", on_delivery=count_ok)\n'
+                  'producer.flush(30)\n'),
+    # the broker is never started again
+    "lab04.ex5": ('info = ki.describe_topic(cluster, "months")\n'
+                  'isr_restored = {p.partition: list(p.isr) for p in info.partitions}\n'),
+}
