@@ -158,12 +158,14 @@ def _download(url: str, dest: Path, progress: bool) -> None:
     try:
         with urllib.request.urlopen(url, timeout=30) as response, open(dest, "wb") as out:
             total = int(response.headers.get("Content-Length") or 0) or None
+            got = 0
             with tqdm(total=total, unit="B", unit_scale=True, desc=dest.name, disable=not progress) as bar:
                 while chunk := response.read(1 << 16):
                     out.write(chunk)
+                    got += len(chunk)
                     bar.update(len(chunk))
-            if total is not None and dest.stat().st_size != total:
-                raise OSError(f"got {dest.stat().st_size} of {total} bytes")
+            if total is not None and got != total:
+                raise OSError(f"got {got} of {total} bytes")
     except (OSError, ValueError) as err:
         raise KafkaLabError("download_failed", url=url, error=err) from None
 

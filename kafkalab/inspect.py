@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from .cluster.probes import quiet_client_config
 from .errors import KafkaLabError
 
-TIMEOUT = 10.0
+TIMEOUT = 15.0  # overall, per question
+ATTEMPT = 4.0  # one request
 
 
 @dataclass
@@ -93,33 +94,52 @@ def admin(target):
     return _admins[bootstrap]
 
 
-def _result(future, target):
-    try:
-        return future.result(timeout=TIMEOUT + 5)  # the request's own timeout reports first
-    except Exception as err:  # KafkaException, timeouts
-        text = str(err)
-        if "UNKNOWN_TOPIC" in text or "does not exist" in text or "UNKNOWN_TOPIC_OR_PART" in text:
-            raise
-        if isinstance(target, str):
-            raise KafkaLabError("brokers_unreachable", bootstrap=target) from None
-        raise KafkaLabError("broker_unreachable", bootstrap=_bootstrap(target), name=_name(target)) from None
+def _ask(target, request):
+    """request(client) -> a future; its result, retried until TIMEOUT while brokers come and go.
+
+    Right after a broker dies the client may still send to it: a few retries with short request
+    timeouts ride that out. Unknown topics are not retried (the caller explains them).
+    """
+    import time
+
+    deadline = time.monotonic() + TIMEOUT
+    while True:
+        try:
+            return request(admin(target)).result(timeout=ATTEMPT + 2)
+        except Exception as err:
+            text = str(err)
+            if "UNKNOWN_TOPIC" in text or "does not exist" in text:
+                raise
+            if time.monotonic() + ATTEMPT > deadline:
+                break
+            time.sleep(0.2)
+    raise _unreachable(target) from None
+
+
+def _unreachable(target) -> KafkaLabError:
+    if isinstance(target, str):
+        return KafkaLabError("brokers_unreachable", bootstrap=target)
+    return KafkaLabError("broker_unreachable", bootstrap=_bootstrap(target), name=_name(target))
 
 
 def brokers(target) -> list[Broker]:
     """Live brokers, marked with the controller."""
-    desc = _result(admin(target).describe_cluster(request_timeout=TIMEOUT), target)
+    desc = _ask(target, lambda c: c.describe_cluster(request_timeout=ATTEMPT))
     controller = desc.controller.id if desc.controller is not None else None
     return sorted((Broker(n.id, n.host, n.port, n.id == controller) for n in desc.nodes), key=lambda b: b.id)
 
 
 def controller(target) -> int | None:
     """Id of the controller broker (ZooKeeper mode) or the active KRaft controller as brokers see it."""
-    desc = _result(admin(target).describe_cluster(request_timeout=TIMEOUT), target)
+    desc = _ask(target, lambda c: c.describe_cluster(request_timeout=ATTEMPT))
     return desc.controller.id if desc.controller is not None else None
 
 
 def topics(target, internal: bool = False) -> list[str]:
-    meta = admin(target).list_topics(timeout=TIMEOUT)
+    try:
+        meta = admin(target).list_topics(timeout=TIMEOUT)
+    except Exception:
+        raise _unreachable(target) from None
     return sorted(name for name in meta.topics if internal or not name.startswith("__"))
 
 
@@ -127,9 +147,8 @@ def describe_topic(target, topic: str, with_config: bool = False) -> TopicInfo:
     """Partitions of `topic` with leader, replicas and ISR; KafkaLabError when it does not exist."""
     from confluent_kafka import TopicCollection
 
-    client = admin(target)
     try:
-        desc = _result(client.describe_topics(TopicCollection([topic]), request_timeout=TIMEOUT)[topic], target)
+        desc = _ask(target, lambda c: c.describe_topics(TopicCollection([topic]), request_timeout=ATTEMPT)[topic])
     except KafkaLabError:
         raise
     except Exception:
@@ -147,7 +166,7 @@ def topic_config(target, topic: str) -> dict[str, str]:
     from confluent_kafka.admin import ConfigResource
 
     resource = ConfigResource("topic", topic)
-    entries = _result(admin(target).describe_configs([resource])[resource], target)
+    entries = _ask(target, lambda c: c.describe_configs([resource], request_timeout=ATTEMPT)[resource])
     return {name: entry.value for name, entry in entries.items()}
 
 
@@ -158,8 +177,8 @@ def end_offsets(target, topic: str) -> dict[int, int]:
 
     info = describe_topic(target, topic)
     request = {TopicPartition(topic, p.partition): OffsetSpec.latest() for p in info.partitions}
-    futures = admin(target).list_offsets(request, request_timeout=TIMEOUT)
-    return {tp.partition: _result(f, target).offset for tp, f in futures.items()}
+    return {tp.partition: _ask(target, lambda c, tp=tp: c.list_offsets({tp: spec}, request_timeout=ATTEMPT)[tp]).offset
+            for tp, spec in request.items()}
 
 
 def start_offsets(target, topic: str) -> dict[int, int]:
@@ -169,8 +188,8 @@ def start_offsets(target, topic: str) -> dict[int, int]:
 
     info = describe_topic(target, topic)
     request = {TopicPartition(topic, p.partition): OffsetSpec.earliest() for p in info.partitions}
-    futures = admin(target).list_offsets(request, request_timeout=TIMEOUT)
-    return {tp.partition: _result(f, target).offset for tp, f in futures.items()}
+    return {tp.partition: _ask(target, lambda c, tp=tp: c.list_offsets({tp: spec}, request_timeout=ATTEMPT)[tp]).offset
+            for tp, spec in request.items()}
 
 
 def message_count(target, topic: str) -> int:
@@ -180,7 +199,7 @@ def message_count(target, topic: str) -> int:
 
 
 def groups(target) -> list[str]:
-    result = _result(admin(target).list_consumer_groups(request_timeout=TIMEOUT), target)
+    result = _ask(target, lambda c: c.list_consumer_groups(request_timeout=ATTEMPT))
     return sorted(g.group_id for g in result.valid)
 
 
@@ -188,10 +207,9 @@ def describe_group(target, group: str) -> GroupInfo:
     """Members, assignments, committed offsets and lag per partition of a consumer group."""
     from confluent_kafka import ConsumerGroupTopicPartitions
 
-    client = admin(target)
     if group not in groups(target):
         raise KafkaLabError("group_unknown", group=group, groups=", ".join(groups(target)) or "-")
-    desc = _result(client.describe_consumer_groups([group], request_timeout=TIMEOUT)[group], target)
+    desc = _ask(target, lambda c: c.describe_consumer_groups([group], request_timeout=ATTEMPT)[group])
     members: dict[str, list[tuple[str, int]]] = {}
     owner: dict[tuple[str, int], str] = {}
     for m in desc.members:
@@ -199,10 +217,9 @@ def describe_group(target, group: str) -> GroupInfo:
         members[m.member_id] = sorted(assigned)
         for tp in assigned:
             owner[tp] = m.member_id
-    committed_req = client.list_consumer_group_offsets([ConsumerGroupTopicPartitions(group)],
-                                                       request_timeout=TIMEOUT)
-    committed = {(tp.topic, tp.partition): tp.offset
-                 for tp in _result(committed_req[group], target).topic_partitions}
+    listed = _ask(target, lambda c: c.list_consumer_group_offsets([ConsumerGroupTopicPartitions(group)],
+                                                                  request_timeout=ATTEMPT)[group])
+    committed = {(tp.topic, tp.partition): tp.offset for tp in listed.topic_partitions}
     lags = []
     for topic in sorted({t for t, _ in committed} | {t for t, _ in owner}):
         for partition, end in sorted(end_offsets(target, topic).items()):

@@ -179,10 +179,12 @@ def test_sigkilled_owner_then_down_all_leaves_nothing(engine, tmp_path):
               "print(c.bootstrap_servers, flush=True); import time; time.sleep(600)")
     owner = subprocess.Popen([sys.executable, "-c", script, engine], env=env, stdout=subprocess.PIPE, text=True)
     try:
-        bootstrap = owner.stdout.readline().strip().split()[-1]
+        lines = iter(owner.stdout.readline, "")
+        bootstrap = next((ln.strip() for ln in lines if ln.startswith("127.0.0.1:")), "")
     finally:
         owner.send_signal(signal.SIGKILL)
         owner.wait()
+    assert bootstrap, "the cluster did not start"
     ports = [int(a.rsplit(":", 1)[1]) for a in bootstrap.split(",")]
     assert all(tcp_open("127.0.0.1", p) for p in ports)  # the cluster outlived its owner
     subprocess.run([KAFKALAB, "down", "--all"], env=env, check=True, capture_output=True)
@@ -202,7 +204,7 @@ def test_ephemeral_cluster_goes_with_its_owner(tmp_path):
     script = ("import kafkalab; c = kafkalab.up('single', name='eph', ephemeral=True, engine='local'); "
               "print(c.bootstrap_servers, flush=True); import time; time.sleep(600)")
     owner = subprocess.Popen([sys.executable, "-c", script], env=env, stdout=subprocess.PIPE, text=True)
-    port = int(owner.stdout.readline().strip().rsplit(":", 1)[1])
+    port = int(next(ln for ln in iter(owner.stdout.readline, "") if ln.startswith("127.0.0.1:")).rsplit(":", 1)[1])
     owner.send_signal(signal.SIGKILL)
     owner.wait()
     wait_for(lambda: not _marked_pids(home) and not (Path(home) / "clusters" / "eph").exists(), 30)
