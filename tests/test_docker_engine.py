@@ -217,6 +217,7 @@ def test_sweep_removes_labelled_leftovers_without_state():
 
 def test_missing_image_error_says_how_to_build_it(monkeypatch):
     monkeypatch.setenv("KAFKALAB_IMAGE", "kafkalab/no-such-image:0")
+    monkeypatch.setenv("KAFKALAB_PULL", "never")  # no registry traffic from tests
     with pytest.raises(KafkaLabError) as err:
         kafkalab.up("single", name="dk-noimage", engine="docker", fresh=True, quiet=True)
     assert "kafkalab image build" in str(err.value)

@@ -100,6 +100,8 @@ def resolve_image() -> str:
         if image_exists(image):
             return image
     image = candidates[-1]
+    if os.environ.get("KAFKALAB_PULL") == "never":  # tests and offline machines: ask no registry
+        raise KafkaLabError("docker_image_missing", image=image, why="KAFKALAB_PULL=never")
     try:
         _client().images.pull(image)
     except Exception as err:  # no registry, no such image, no network: the message says what to do
