@@ -19,11 +19,11 @@ class Fail(Exception):
         super().__init__(key)
 
     def __str__(self) -> str:
-        from ..i18n import t
+        from ..i18n import MESSAGES, lang
 
-        try:
-            return t(self.key, **self.values)
-        except (KeyError, IndexError):
+        try:  # not t(): a value may itself be named `key`
+            return MESSAGES[self.key][lang()].format(**self.values)
+        except Exception:
             return f"{self.key} {self.values}"
 
 

@@ -99,6 +99,13 @@ def _plain(evidence) -> dict:
 
 def run_exercise(ex_id: str, ns: dict | None = None, ctx: Context | None = None) -> Result:
     """Run every part of exercise `ex_id`; all must pass for the points. Never raises."""
+    try:
+        return _run_exercise(ex_id, ns, ctx)
+    except Exception as err:  # a bug in the framework itself still gives 0 points and a message
+        return Result(ex_id, 0, 0, False, t("grading_check_error", error=f"{type(err).__name__}: {err}"))
+
+
+def _run_exercise(ex_id: str, ns: dict | None, ctx: Context | None) -> Result:
     global _last_lab
     lab = lab_of(ex_id) or "?"
     try:
