@@ -25,8 +25,12 @@ VARIANTS = {
                   'cluster.stop(stopped_zk)\n'
                   'cluster.create_topic("quorum-ok", partitions=3, replication_factor=1)\n'),
     # the mode asked after the quorum was back
-    "lab01.ex5": ('second, last = [name for name in ZOOKEEPERS if name != stopped_zk]\n'
+    "lab01.ex5": ('import time\n'
+                  'second, last = [name for name in ZOOKEEPERS if name != stopped_zk]\n'
                   'cluster.stop(second)\n'
+                  'deadline = time.monotonic() + 30\n'
+                  'while zk_mode(ZOOKEEPERS[last]) is not None and time.monotonic() < deadline:\n'
+                  '    time.sleep(0.5)\n'
                   'cluster.start(second)\n'
                   'mode_without_quorum = zk_mode(ZOOKEEPERS[last])\n'
                   'restarted_zk = second\n'
