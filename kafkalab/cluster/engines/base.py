@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import uuid
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from ..configs import Placement
 from ..spec import NodeSpec
@@ -55,6 +56,15 @@ def node_program(node: NodeSpec, config_path: str, kraft_cluster_id: str | None,
                                       "--ignore-formatted"], "64m")
         return NodeProgram(server, [fmt])
     return NodeProgram(server)
+
+
+def prepare_node_folders(cluster, node: NodeSpec, place: Placement) -> None:
+    """The node's log folder, and for ZooKeeper its dataDir with the `myid` file an ensemble needs."""
+    (cluster.dir / "logs" / node.name).mkdir(parents=True, exist_ok=True)
+    if node.role == "zookeeper":
+        data = Path(place.data_dir(node))
+        data.mkdir(parents=True, exist_ok=True)
+        (data / "myid").write_text(f"{node.id}\n")
 
 
 class Engine:

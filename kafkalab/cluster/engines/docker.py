@@ -32,7 +32,7 @@ from ...i18n import register  # noqa: E402
 from ...java import java_command  # noqa: E402
 from ..configs import Placement  # noqa: E402
 from ..spec import NodeSpec  # noqa: E402
-from .base import JVM_OPTS, Engine, JavaStep, node_program  # noqa: E402
+from .base import JVM_OPTS, Engine, JavaStep, node_program, prepare_node_folders  # noqa: E402
 from .docker_image import CONTAINER_LIBS, build_image, resolve_image  # noqa: E402,F401 (cli: build_image)
 from .local import RESOURCES, STOP_TIMEOUT, LocalEngine  # noqa: E402
 
@@ -201,12 +201,7 @@ class DockerEngine(Engine):
             return
         if existing is not None:  # left by an earlier cluster of the same name
             existing.remove(force=True)
-        logs = cluster.dir / "logs" / node.name
-        logs.mkdir(parents=True, exist_ok=True)
-        if node.role == "zookeeper":
-            data = Path(self.placement(cluster).data_dir(node))
-            data.mkdir(parents=True, exist_ok=True)
-            (data / "myid").write_text(f"{node.id}\n")
+        prepare_node_folders(cluster, node, self.placement(cluster))
         image = cluster.state.get("docker_image") or resolve_image()
         cluster.state["docker_image"] = image
         container = DockerContainer(

@@ -16,7 +16,7 @@ from ... import distribution
 from ...java import find_java, java_command
 from ..configs import Placement
 from ..spec import NodeSpec
-from .base import JVM_OPTS, Engine, JavaStep, node_program
+from .base import JVM_OPTS, Engine, JavaStep, node_program, prepare_node_folders
 
 RESOURCES = Path(__file__).resolve().parents[2] / "resources"
 STOP_TIMEOUT = 30.0
@@ -101,11 +101,7 @@ class LocalEngine(Engine):
         program = node_program(node, str(cluster.config_path(node)), cluster.state.get("kraft_cluster_id"),
                                self.placement(cluster))
         logs = cluster.dir / "logs" / node.name
-        logs.mkdir(parents=True, exist_ok=True)
-        if node.role == "zookeeper":
-            data = Path(self.placement(cluster).data_dir(node))
-            data.mkdir(parents=True, exist_ok=True)
-            (data / "myid").write_text(f"{node.id}\n")
+        prepare_node_folders(cluster, node, self.placement(cluster))
         steps = [shlex.join(self._argv(cluster, node.name, s, server=False)) for s in program.setup]
         steps.append("exec " + shlex.join(self._argv(cluster, node.name, program.server, server=True)))
         with open(logs / "console.log", "ab") as console:
