@@ -11,9 +11,10 @@ from .cluster import PRESETS, Cluster, ClusterSpec, attach, clusters, down, up
 from .distribution import KAFKA_VERSION, fetch
 from .errors import KafkaLabError
 from .i18n import lang, set_lang, t
+from .waiting import wait_for
 
 __all__ = ["Cluster", "ClusterSpec", "KAFKA_VERSION", "KafkaLabError", "PRESETS", "attach", "clusters",
-           "down", "fetch", "lang", "set_lang", "t", "up"]
+           "down", "fetch", "lang", "set_lang", "t", "up", "wait_for"]
 __version__ = "0.1.0"
 
 
