@@ -165,7 +165,7 @@ def test_cluster_map_in_jupyterlab(lab, capsys):
             page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
             state = _wait(lambda: (s := _map_state(page)) and len([n for n in s["nodes"] if n.startswith("broker")]) == 3
                           and all(s["nodes"].values()) and len(s["leaders"]) == 3
-                          and all(v != "" for v in s["leaders"].values()) and s, 120, "the cluster map")
+                          and all(v != "" for v in s["leaders"].values()) and s, 180, "the cluster map")
             # the panels work too: the consumer got the four messages the producer cell sent, the group has a member
             _wait(lambda: _dismiss_dialogs(page) or page.locator(".kl-received-row").count() == 4
                   and page.locator('.kl-group[data-members="1"]').count() == 1, 90, "the consumer panel and group")

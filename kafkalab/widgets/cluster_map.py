@@ -35,15 +35,19 @@ class MapState:
         return next((n for n in self.nodes if n.role == "broker" and n.id == broker_id), None)
 
 
-def read_state(cluster, topics: list[str]) -> MapState:
+def read_nodes(cluster) -> list[NodeState]:
+    """Which nodes run, from the engine (instant, even when no broker answers)."""
+    return [NodeState(n.name, n.role, n.id, cluster.alive(n.name)) for n in cluster.nodes]
+
+
+def read_state(cluster, topics: list[str], nodes: list[NodeState] | None = None) -> MapState:
     """The map's data: node liveness from the engine, controller and partitions from the brokers."""
-    nodes = [NodeState(n.name, n.role, n.id, cluster.alive(n.name)) for n in cluster.nodes]
-    state = MapState(nodes)
-    if not any(n.alive for n in nodes if n.role == "broker"):
+    state = MapState(nodes if nodes is not None else read_nodes(cluster))
+    if not any(n.alive for n in state.nodes if n.role == "broker"):
         state.topics = {topic: t("w_no_leader") for topic in topics}
         return state
     controller = inspect.controller(cluster)
-    for n in nodes:
+    for n in state.nodes:
         n.controller = n.role == "broker" and n.id == controller and n.alive
     for topic in topics:
         try:
@@ -147,11 +151,20 @@ class ClusterMap(LiveWidget):
         return self.cluster.dir.exists()  # the cluster was removed: nothing left to watch
 
     def refresh(self) -> None:
+        self.show_nodes()  # at once: the brokers' answers below may take seconds after a kill
         with self._lock:
             self.state = read_state(self.cluster, self.topic_names)
             self._draw()
 
-    def _draw(self) -> None:
+    def show_nodes(self) -> None:
+        """Redraw which nodes run (cheap: asks the engine, not the brokers)."""
+        alive = {n.name: n.alive for n in read_nodes(self.cluster)}
+        for n in self.state.nodes:
+            if n.alive != alive[n.name]:
+                n.alive, n.controller = alive[n.name], n.controller and alive[n.name]
+        self._draw(topics=False)
+
+    def _draw(self, topics: bool = True) -> None:
         for n in self.state.nodes:
             value = node_html(n)
             if self.badges[n.name].value != value:
@@ -159,7 +172,7 @@ class ClusterMap(LiveWidget):
             busy = n.name in self._busy
             self.kill_buttons[n.name].disabled = busy or not n.alive
             self.start_buttons[n.name].disabled = busy or n.alive
-        value = topics_html(self.state)
+        value = topics_html(self.state) if topics else self.partitions.value
         if self.partitions.value != value:
             self.partitions.value = value
 
@@ -177,6 +190,10 @@ class ClusterMap(LiveWidget):
                 self.message.value = f'<span style="color:{DOWN}">{esc(t("w_action_failed", node=node, error=err))}</span>'
             finally:
                 self._busy.discard(node)
+                try:
+                    self.show_nodes()
+                except Exception:
+                    pass
                 self.poll_now()
                 if not self.polling:
                     try:

@@ -15,7 +15,7 @@ BAR_END, BAR_COMMITTED, BAR_LAG = "#90caf9", "#1565c0", "#e53935"
 
 
 def _short(member: str | None) -> str:
-    return "-" if not member else (member if len(member) <= 28 else member[:12] + "…" + member[-12:])
+    return "-" if not member else (member if len(member) <= 24 else member[:10] + "…" + member[-8:])
 
 
 def _bar(p, scale: int) -> str:
@@ -43,9 +43,10 @@ def group_html(info, group: str) -> str:
         f'<td>{"-" if p.committed is None else p.committed}</td><td><b>{p.lag}</b></td>'
         f'<td>{_bar(p, scale)}</td><td><small>{esc(_short(p.member))}</small></td></tr>'
         for p in info.partitions)
-    table = (f'<table style="border-collapse:collapse"><tr><th>topic</th><th>{esc(t("w_partition"))}</th>'
-             f'<th>{esc(t("w_end_offset"))}</th><th>{esc(t("w_committed"))}</th><th>{esc(t("w_lag"))}</th>'
-             f'<th></th><th>{esc(t("w_member"))}</th></tr>{rows}</table>')
+    heads = "".join(f"<th>{esc(t(k))}</th>" if k else "<th></th>" for k in
+                    ("w_topic_col", "w_partition", "w_end_offset", "w_committed", "w_lag", "", "w_member"))
+    style = ("<style>.kl-group th, .kl-group td {padding:2px 8px;text-align:left;white-space:nowrap}</style>")
+    table = f'{style}<table style="border-collapse:collapse"><tr>{heads}</tr>{rows}</table>'
     if info.members:
         items = "".join(
             f'<li class="kl-group-member" data-member="{esc(m)}">{esc(_short(m))}: {esc(t("w_assigned"))} '

@@ -76,4 +76,8 @@ register({
     "w_perf_throughput": {"en": "throughput, records/s", "ru": "пропускная способность, записей/с"},
     "w_perf_latency": {"en": "latency, ms", "ru": "задержка, мс"},
     "w_perf_time": {"en": "time, s", "ru": "время, с"},
+    "w_perf_records": {"en": "records", "ru": "записей"},
+    "w_perf_record_size": {"en": "record size", "ru": "размер записи"},
+    "w_perf_run_n": {"en": "run", "ru": "прогон"},
+    "w_topic_col": {"en": "topic", "ru": "топик"},
 })

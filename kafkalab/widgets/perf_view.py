@@ -37,8 +37,8 @@ class PerfView(LiveWidget):
                        "producer_props": producer_props}
         self.rows: list[dict] = []
         self.png: bytes | None = None
-        self.records = widgets.IntText(value=num_records, description="records")
-        self.size = widgets.IntText(value=record_size, description="record size")
+        self.records = widgets.IntText(value=num_records, description=t("w_perf_records"))
+        self.size = widgets.IntText(value=record_size, description=t("w_perf_record_size"))
         self.size.layout.display = None if kind == "producer" else "none"
         self.button = widgets.Button(description=t("w_perf_run"), button_style="primary", icon="tachometer")
         self.button.add_class("kl-perf-run")
@@ -90,7 +90,10 @@ class PerfView(LiveWidget):
         watching = threading.Event()
         watcher = None
         if self.kind == "producer":
-            base = self._offsets()
+            try:
+                base = self._offsets()
+            except Exception:  # a topic just created may not be known to every broker yet
+                base = 0
 
             def watch():  # progress = records that reached the topic so far
                 while not watching.wait(0.5):
@@ -145,7 +148,7 @@ class PerfView(LiveWidget):
             right.bar(runs, df["mb_per_sec"], color="#2e7d32")
             right.set_title("MB/s")
         for ax in (left, right):
-            ax.set_xlabel("run")
+            ax.set_xlabel(t("w_perf_run_n"))
             ax.grid(True, alpha=.3)
         fig.tight_layout()
         buf = io.BytesIO()
