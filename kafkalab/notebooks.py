@@ -136,10 +136,10 @@ def record(path: Path, timeout: int = 600) -> int:
             continue
         if CHECK_MARK in cell.source:
             kept += 1
-            cell.execution_count = None
+            cell.execution_count = kept  # nbval skips a cell with outputs but no execution count
             for output in cell.outputs:
                 if output.get("output_type") == "execute_result":
-                    output["execution_count"] = None
+                    output["execution_count"] = kept
         else:
             cell.outputs, cell.execution_count = [], None
     notebook.metadata.pop("language_info", None)
