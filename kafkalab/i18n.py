@@ -101,6 +101,10 @@ MESSAGES: dict[str, dict[str, str]] = {
               "(`ss -ltnp | grep {port}` покажет какую) или выполните `kafkalab down --name {name}` и снова `up`, "
               "чтобы получить свободные порты.",
     },
+    "port_lost_retry": {
+        "en": "Another program took the port of {node} while it was starting; starting again on other ports.",
+        "ru": "Пока {node} запускался, его порт заняла другая программа; запускаю снова на других портах.",
+    },
     "starting": {
         "en": "Starting cluster '{name}' ({preset}, engine {engine})...",
         "ru": "Запускаю кластер '{name}' ({preset}, движок {engine})...",

@@ -148,8 +148,9 @@ class Cluster:
         if node and not dead:
             print(t("node_already_running", node=node))
             return
+        expected = [n for n in self.nodes if n in dead or self.engine.alive(self, n)]
         self._start_nodes(dead)
-        self.wait_ready(timeout)
+        self.wait_ready(timeout, expected)
         for n in dead:
             print(t("node_started", node=n.name))
 
@@ -161,15 +162,31 @@ class Cluster:
         for n in nodes:
             if getattr(self.engine, "binds_host_ports", True) and not port_is_free(n.port):
                 raise KafkaLabError("port_in_use_start", node=n.name, port=n.port, name=self.name)
+        self._wait_registrations_expired([n for n in nodes if n.role == "broker"])
         for n in sorted(nodes, key=lambda n: n.role == "broker"):  # ZooKeeper and controllers first
             self.engine.start_node(self, n)
         self.save()
 
+    def _wait_registrations_expired(self, brokers: list[NodeSpec], timeout: float = 20.0) -> None:
+        """A killed broker stays registered in ZooKeeper until its session times out (6 s here);
+        starting it before that fails with NodeExists, so wait until ZooKeeper has let it go."""
+        if self.mode != "zookeeper" or not brokers:
+            return
+        paths = [f"/brokers/ids/{b.id}" for b in brokers]
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            dumps = [probes.four_letter(z.host, z.port, "dump") for z in self.spec.of_role("zookeeper")
+                     if self.engine.alive(self, z)]
+            if not any(path in line.split() for d in dumps for line in d.splitlines() for path in paths):
+                return
+            time.sleep(0.2)
+
     # --- readiness ------------------------------------------------------------------------------
-    def wait_ready(self, timeout: float = READY_TIMEOUT) -> float:
-        """Wait until every running node serves: ZooKeeper answers `srvr`, brokers are registered."""
+    def wait_ready(self, timeout: float = READY_TIMEOUT, nodes: list[NodeSpec] | None = None) -> float:
+        """Wait until `nodes` (default: the running ones) serve: ZooKeeper answers `srvr`, brokers
+        are registered; KafkaLabError with the log's tail when one of them exits instead."""
         started = time.monotonic()
-        expected = [n for n in self.nodes if self.engine.alive(self, n)]
+        expected = nodes if nodes is not None else [n for n in self.nodes if self.engine.alive(self, n)]
         waiting = ""
         while time.monotonic() - started < timeout:
             for n in expected:
@@ -333,33 +350,42 @@ def up(preset: str | None = None, name: str | None = None, engine: str = "auto",
     name = name or state.default_name()
     say = (lambda *a: None) if quiet else print
     began = time.monotonic()
-    with state.locked():
-        existing = state.cluster_dir(name).joinpath("cluster.json").exists()
-        if existing and fresh:
-            Cluster.load(name)._remove()
-            existing = False
-        if existing:
-            cluster = Cluster.load(name)
-            if preset and preset != cluster.spec.preset:
-                raise KafkaLabError("preset_mismatch", name=name, existing=cluster.spec.preset, preset=preset)
-            dead = [n for n in cluster.nodes if not cluster.engine.alive(cluster, n)]
-            if dead and cluster.engine.controls_nodes:
-                say(t("restarting_dead", name=name, nodes=", ".join(n.name for n in dead)))
-                cluster._start_nodes(dead)
-            elif not dead:
-                say(t("attached", name=name, bootstrap=cluster.bootstrap_servers))
-        else:
-            engine_name = choose_engine(engine)
-            spec = ClusterSpec.from_preset(preset or DEFAULT_PRESET, name, broker_config=dict(broker_config or {}))
-            say(t("starting", name=name, preset=spec.preset, engine=engine_name))
-            cluster = _create(spec, engine_name)
-            cluster._start_nodes(cluster.nodes)
-    try:
-        cluster.wait_ready(timeout)
-    except BaseException:
-        if not existing and cluster.engine.controls_nodes:
-            cluster.engine.remove(cluster)  # no half-started JVMs; the folder stays for its logs
-        raise
+    for attempt in range(3):
+        with state.locked():
+            existing = state.cluster_dir(name).joinpath("cluster.json").exists()
+            if existing and fresh:
+                Cluster.load(name)._remove()
+                existing = False
+            dead: list[NodeSpec] = []
+            if existing:
+                cluster = Cluster.load(name)
+                if preset and preset != cluster.spec.preset:
+                    raise KafkaLabError("preset_mismatch", name=name, existing=cluster.spec.preset, preset=preset)
+                dead = [n for n in cluster.nodes if not cluster.engine.alive(cluster, n)]
+                if dead and cluster.engine.controls_nodes:
+                    say(t("restarting_dead", name=name, nodes=", ".join(n.name for n in dead)))
+                    cluster._start_nodes(dead)
+                elif not dead:
+                    say(t("attached", name=name, bootstrap=cluster.bootstrap_servers))
+            else:
+                engine_name = choose_engine(engine)
+                spec = ClusterSpec.from_preset(preset or DEFAULT_PRESET, name,
+                                               broker_config=dict(broker_config or {}))
+                say(t("starting", name=name, preset=spec.preset, engine=engine_name))
+                cluster = _create(spec, engine_name)
+                cluster._start_nodes(cluster.nodes)
+        try:
+            cluster.wait_ready(timeout, cluster.nodes)
+            break
+        except BaseException as err:
+            if not existing and cluster.engine.controls_nodes:
+                cluster.engine.remove(cluster)  # no half-started JVMs; the folder stays for its logs
+            lost_port = isinstance(err, KafkaLabError) and "Address already in use" in str(err.values.get("tail"))
+            if existing or not lost_port or attempt == 2:
+                raise
+            # another program took a port between our check and the node's bind: new ports, once more
+            say(t("port_lost_retry", node=err.values["node"]))
+            fresh = True
     global _current
     _current = name
     if ephemeral:

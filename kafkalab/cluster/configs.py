@@ -66,7 +66,7 @@ def zookeeper_config(spec: ClusterSpec, node: NodeSpec, place: Placement) -> str
         "tickTime": 2000,
         "maxClientCnxns": 0,
         "admin.enableServer": "false",  # its web console would take port 8080
-        "4lw.commands.whitelist": "ruok,srvr,stat,mntr,conf",
+        "4lw.commands.whitelist": "ruok,srvr,stat,mntr,conf,dump",
     }
     if spec.zookeepers > 1:
         items.update({"initLimit": 10, "syncLimit": 5})
