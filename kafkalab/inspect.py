@@ -112,6 +112,8 @@ def _ask(target, request):
                 raise
             if time.monotonic() + ATTEMPT > deadline:
                 break
+            # a client that knew a broker now dead can stay stuck on it: the next attempt gets a new one
+            _admins.pop(_bootstrap(target), None)
             time.sleep(0.2)
     raise _unreachable(target) from None
 
