@@ -204,11 +204,17 @@ def test_ephemeral_cluster_goes_with_its_owner(tmp_path):
     script = ("import kafkalab; c = kafkalab.up('single', name='eph', ephemeral=True, engine='local'); "
               "print(c.bootstrap_servers, flush=True); import time; time.sleep(600)")
     owner = subprocess.Popen([sys.executable, "-c", script], env=env, stdout=subprocess.PIPE, text=True)
-    port = int(next(ln for ln in iter(owner.stdout.readline, "") if ln.startswith("127.0.0.1:")).rsplit(":", 1)[1])
-    owner.send_signal(signal.SIGKILL)
-    owner.wait()
-    wait_for(lambda: not _marked_pids(home) and not (Path(home) / "clusters" / "eph").exists(), 30)
-    assert not tcp_open("127.0.0.1", port)
+    try:
+        line = next((ln for ln in iter(owner.stdout.readline, "") if ln.startswith("127.0.0.1:")), "")
+        assert line, "the cluster did not start"
+        port = int(line.rsplit(":", 1)[1])
+        owner.send_signal(signal.SIGKILL)
+        owner.wait()
+        wait_for(lambda: not _marked_pids(home) and not (Path(home) / "clusters" / "eph").exists(), 30)
+        assert not tcp_open("127.0.0.1", port)
+    finally:
+        owner.kill()
+        subprocess.run([KAFKALAB, "down", "--all"], env=env, capture_output=True)
 
 
 def test_taken_port_falls_back_with_a_message(make_cluster, capsys):

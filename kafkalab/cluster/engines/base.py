@@ -67,6 +67,11 @@ def prepare_node_folders(cluster, node: NodeSpec, place: Placement) -> None:
         (data / "myid").write_text(f"{node.id}\n")
 
 
+def owner_exists(home: str, cluster: str) -> bool:
+    """Whether the cluster folder a process or container was started for still exists."""
+    return (Path(home) / "clusters" / cluster / "cluster.json").exists()
+
+
 class Engine:
     """Realises nodes. Subclasses: LocalEngine, DockerEngine, ExternalEngine."""
 

@@ -32,7 +32,7 @@ from ...i18n import register  # noqa: E402
 from ...java import java_command  # noqa: E402
 from ..configs import Placement  # noqa: E402
 from ..spec import NodeSpec  # noqa: E402
-from .base import JVM_OPTS, Engine, JavaStep, node_program, prepare_node_folders  # noqa: E402
+from .base import JVM_OPTS, Engine, JavaStep, node_program, owner_exists, prepare_node_folders  # noqa: E402
 from .docker_image import CONTAINER_LIBS, build_image, resolve_image  # noqa: E402,F401 (cli: build_image)
 from .local import RESOURCES, STOP_TIMEOUT, LocalEngine  # noqa: E402
 
@@ -287,9 +287,19 @@ class DockerEngine(Engine):
 
     @classmethod
     def sweep(cls, home) -> list[str]:
+        """Everything labelled with `home`, and orphans of any home whose cluster folder is gone."""
         if not cls.daemon_answers():
             return []
-        return cls._remove_labelled(_labels(Path(home)))
+        removed = cls._remove_labelled(_labels(Path(home)))
+        client = _client()
+        for kind in (client.containers.list(all=True, filters={"label": LABEL_CLUSTER}),
+                     client.networks.list(filters={"label": LABEL_CLUSTER})):
+            for obj in kind:
+                labels = obj.attrs.get("Labels") or obj.attrs.get("Config", {}).get("Labels") or {}
+                if LABEL_HOME in labels and not owner_exists(labels[LABEL_HOME], labels[LABEL_CLUSTER]):
+                    removed += cls._remove_labelled({LABEL_HOME: labels[LABEL_HOME],
+                                                     LABEL_CLUSTER: labels[LABEL_CLUSTER]})
+        return removed
 
     @staticmethod
     def _remove_labelled(labels: dict[str, str]) -> list[str]:

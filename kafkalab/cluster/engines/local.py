@@ -16,7 +16,7 @@ from ... import distribution
 from ...java import find_java, java_command
 from ..configs import Placement
 from ..spec import NodeSpec
-from .base import JVM_OPTS, Engine, JavaStep, node_program, prepare_node_folders
+from .base import JVM_OPTS, Engine, JavaStep, node_program, owner_exists, prepare_node_folders
 
 RESOURCES = Path(__file__).resolve().parents[2] / "resources"
 STOP_TIMEOUT = 30.0
@@ -144,10 +144,28 @@ class LocalEngine(Engine):
         return self._argv(cluster, "tool", step, server=False)
 
     def remove(self, cluster) -> None:
-        _signal_and_wait(marked_pids(cluster.home, cluster.name), signal.SIGKILL, 10)
+        # runtime pids too: a node still in /bin/sh (before exec java) has no markers of its own yet
+        pids = set(marked_pids(cluster.home, cluster.name))
+        pids.update(p for p in (self._pid(cluster, n) for n in cluster.nodes) if p)
+        _signal_and_wait(sorted(pids), signal.SIGKILL, 10)
 
     @classmethod
     def sweep(cls, home) -> list[str]:
-        pids = marked_pids(Path(home))
+        """Every process of clusters under `home`, and orphans of any home whose cluster folder is gone."""
+        pids = marked_pids(Path(home)) + orphan_pids()
         _signal_and_wait(pids, signal.SIGKILL, 10)
         return [str(p) for p in pids]
+
+
+def orphan_pids() -> list[int]:
+    """Live processes with our markers whose cluster folder no longer exists (a crashed test or session)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        marks = dict(a[len("-Dkafkalab."):].split("=", 1) for a in _cmdline(int(entry))
+                     if a.startswith("-Dkafkalab.") and "=" in a)
+        if {"home", "cluster"} <= set(marks) and not owner_exists(marks["home"], marks["cluster"]) \
+                and _running(int(entry)):
+            found.append(int(entry))
+    return found
