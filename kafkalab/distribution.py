@@ -106,7 +106,9 @@ def fetch(source: str = "auto", *, url: str | None = None, progress: bool = True
             print(t("kafka_found", version=found.version, path=found.home))
             return found
     elif _has_kafka(_cached_home()):
-        return find()  # type: ignore[return-value]
+        found = find()
+        print(t("kafka_found", version=found.version, path=found.home))  # type: ignore[union-attr]
+        return found  # type: ignore[return-value]
     ways = {"tgz": lambda: _fetch_tgz(url or os.environ.get("KAFKALAB_KAFKA_URL") or DEFAULT_TGZ_URL, progress),
             "maven": lambda: _fetch_maven(progress)}
     order = list(ways) if source == "auto" else [source]
