@@ -128,6 +128,8 @@ def main() -> None:
     except KeyboardInterrupt:
         print(t("interrupted"), file=sys.stderr)
         code = 130
+    except BrokenPipeError:  # `kafkalab status | head`: the reader left, nothing is wrong
+        code = 0
     sys.exit(code)
 
 
