@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import random
 import socket
+import time
 from dataclasses import asdict, dataclass, field
 
 from ..errors import KafkaLabError
@@ -119,9 +120,18 @@ def assign_ports(spec: ClusterSpec, reserved: set[int] = frozenset(), is_free=po
     """
     messages: list[str] = []
     used: set[int] = set(reserved)
+    patience = time.monotonic() + 2.0  # a port of a cluster removed a moment ago may still be closing
+
+    def preferred_free(port: int) -> bool:
+        while True:
+            if is_free(port):
+                return True
+            if time.monotonic() > patience:
+                return False
+            time.sleep(0.1)
 
     def take(preferred: int, node: str) -> int:
-        if preferred not in used and is_free(preferred):
+        if preferred not in used and preferred_free(preferred):
             port = preferred
         else:
             port = _free_port(used, is_free)
