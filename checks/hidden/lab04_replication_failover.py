@@ -1,24 +1,10 @@
 """Hidden parts of lab 04's checks (an instructor may withhold this file)."""
-import importlib.util
-import sys
 from collections import Counter
-from pathlib import Path
 
-from kafkalab.grading import exercise
-
-
-def _visible():
-    """The visible check module of this lab (the grader imports it first; import it here otherwise)."""
-    name = "kafkalab_checks.lab04_replication_failover"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).resolve().parent.parent / f"{name[16:]}.py")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
+from kafkalab.grading import exercise, visible_module
 
 
-_v = _visible()
+_v = visible_module(__file__)
 MONTHS, leader_epochs, months_in_topic = _v.MONTHS, _v.leader_epochs, _v.months_in_topic
 
 

@@ -104,18 +104,29 @@ def check_files(lab: str) -> list[Path]:
     return sorted(root.glob(f"{lab}_*.py")) + sorted((root / "hidden").glob(f"{lab}_*.py"))
 
 
-def load(lab: str) -> list[Path]:
-    """Import the visible and hidden check modules of `lab` (once per process); return their files."""
-    files = check_files(lab)
-    for path in files:
-        path = path.resolve()
-        if path in _loaded:
-            continue
-        hidden = path.parent.name == "hidden"
-        name = f"kafkalab_checks.{'hidden.' if hidden else ''}{path.stem}"
+def _import(path: Path):
+    """Import one check module once per process, under kafkalab_checks[.hidden].NAME."""
+    path = path.resolve()
+    hidden = path.parent.name == "hidden"
+    name = f"kafkalab_checks.{'hidden.' if hidden else ''}{path.stem}"
+    if path not in _loaded or name not in sys.modules:
         spec = importlib.util.spec_from_file_location(name, path)
         module = importlib.util.module_from_spec(spec)
         sys.modules[name] = module
         spec.loader.exec_module(module)
         _loaded.add(path)
+    return sys.modules[name]
+
+
+def load(lab: str) -> list[Path]:
+    """Import the visible and hidden check modules of `lab` (once per process); return their files."""
+    files = check_files(lab)
+    for path in files:
+        _import(path)
     return files
+
+
+def visible_module(hidden_file: str):
+    """In a hidden check module: the lab's visible module, to share its helpers."""
+    path = Path(hidden_file).resolve()
+    return _import(path.parent.parent / path.name)
