@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .cluster.probes import quiet_client_config
+from .cluster.probes import quiet_client_config, settle
 from .errors import KafkaLabError
 
 TIMEOUT = 15.0  # overall, per question
@@ -105,7 +105,8 @@ def _ask(target, request):
     deadline = time.monotonic() + TIMEOUT
     while True:
         try:
-            return request(admin(target)).result(timeout=ATTEMPT + 2)
+            client = admin(target)
+            return settle(request(client), client, ATTEMPT + 2)
         except Exception as err:
             text = str(err)
             if "UNKNOWN_TOPIC" in text or "does not exist" in text:

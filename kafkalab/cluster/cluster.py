@@ -245,7 +245,7 @@ class Cluster:
         new = NewTopic(topic, partitions, replication_factor, config={k: str(v) for k, v in (config or {}).items()})
         admin = self.admin(**probes.quiet_client_config(self.bootstrap_servers))
         try:
-            admin.create_topics([new], request_timeout=timeout)[topic].result(timeout=timeout + 5)
+            probes.settle(admin.create_topics([new], request_timeout=timeout)[topic], admin, timeout + 5)
         except Exception as err:
             text = str(err)
             if "TOPIC_ALREADY_EXISTS" in text or "already exists" in text:

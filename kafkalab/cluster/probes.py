@@ -1,6 +1,7 @@
 """Readiness from real probes: a TCP connect, ZooKeeper's `srvr`, the brokers registered in metadata."""
 from __future__ import annotations
 
+import concurrent.futures
 import logging
 import socket
 
@@ -13,6 +14,22 @@ def quiet_client_config(bootstrap: str) -> dict:
     """confluent-kafka settings for probes: fail fast, print nothing while a broker is still starting."""
     return {"bootstrap.servers": bootstrap, "logger": _quiet, "socket.connection.setup.timeout.ms": 2000,
             "reconnect.backoff.max.ms": 500}
+
+
+# Clients whose request outlived our wait. librdkafka aborts the whole process when a client is
+# destroyed from one of its own threads, which happens if the finishing request held the last
+# reference; so such clients are kept here until their request ends, and dropped by us.
+_pending: list[tuple[object, object]] = []
+
+
+def settle(future, client, timeout: float):
+    """future.result(timeout), keeping `client` alive while a timed-out request still runs."""
+    _pending[:] = [(f, c) for f, c in _pending if not f.done()]
+    try:
+        return future.result(timeout=timeout)
+    except concurrent.futures.TimeoutError:
+        _pending.append((future, client))
+        raise
 
 
 def tcp_open(host: str, port: int, timeout: float = 0.5) -> bool:
@@ -50,7 +67,7 @@ def cluster_metadata(bootstrap: str, timeout: float = 3.0) -> tuple[set[int], in
 
     admin = AdminClient(quiet_client_config(bootstrap))
     try:
-        desc = admin.describe_cluster(request_timeout=timeout).result(timeout=timeout + 1)
+        desc = settle(admin.describe_cluster(request_timeout=timeout), admin, timeout + 1)
     except Exception:
         return None
     controller = desc.controller.id if desc.controller is not None else None
