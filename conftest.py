@@ -8,6 +8,8 @@ import os
 import shutil
 import tempfile
 
+import pytest
+
 _home = None
 
 
@@ -29,3 +31,16 @@ def pytest_unconfigure(config):
         down(all=True)
     finally:
         shutil.rmtree(_home, ignore_errors=True)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """Test tiers: every test not marked `unit` (no JVM, seconds) is `integration` (clusters, notebooks).
+
+    So `pytest -m unit` runs the fast tier only (the nbval notebook items are deselected with the rest),
+    and `pytest -m integration` everything else. Runs before pytest's own -m selection.
+    """
+    for item in items:
+        if item.get_closest_marker("unit") is None:
+            item.add_marker(pytest.mark.integration)
+

@@ -5,8 +5,10 @@
     python -m kafkalab.notebooks record course/en/02_topics_messages.ipynb   # store outputs nbval compares
 
 Layout: course/{en,ru}/NN_slug.md, solutions/{en,ru}/labNN_slug.md; labs/ is generated from solutions/
-by replacing each `# BEGIN SOLUTION` ... `# END SOLUTION` block with a placeholder. Outputs already in a
-committed .ipynb are kept for cells whose source did not change (nbval compares the marked ones).
+by replacing each `# BEGIN SOLUTION` ... `# END SOLUTION` block with a placeholder. A marker that is
+unterminated, nested, stray or outside a code cell is an error with its file and line (`check` reports it,
+`sync` refuses the file). Outputs already in a committed .ipynb are kept for cells whose source did not
+change (nbval compares the marked ones). `check` also fails when environment.yml is stale.
 """
 from __future__ import annotations
 
@@ -20,10 +22,63 @@ LANGS = ("en", "ru")
 PLACEHOLDER = "...  # YOUR CODE HERE / ВАШ КОД ЗДЕСЬ"
 _BLOCK = re.compile(r"^(?P<indent>[ \t]*)# BEGIN SOLUTION[^\n]*\n.*?^[ \t]*# END SOLUTION[^\n]*(\n|$)",
                     re.MULTILINE | re.DOTALL)
+BEGIN_MARK = "# BEGIN SOLUTION"
+END_MARK = "# END SOLUTION"
+_MARK_LINE = re.compile(r"^[ \t]*(# BEGIN SOLUTION|# END SOLUTION)\b")
+_FENCE = re.compile(r"^[ \t]*(```|~~~)")
 
 
-def lab_text(source: str) -> str:
-    """A lab from a solution: each solution block becomes one placeholder line, nothing else changes."""
+class MarkerError(ValueError):
+    """Solution markers that cannot be stripped safely; `lines` holds one "file:line: message" each."""
+
+    def __init__(self, lines: list[str]):
+        self.lines = lines
+        super().__init__("\n".join(lines))
+
+
+def marker_problems(source: str) -> list[tuple[int, str]]:
+    """(line, message) for every BEGIN/END SOLUTION marker that is unterminated, nested, stray, misspelt or
+    outside a code cell. A block must open and close inside one fenced code cell."""
+    found: list[tuple[int, str]] = []
+    opened: list[int] = []  # lines of the BEGINs not closed yet (more than one: nested)
+    in_code = False
+    for number, line in enumerate(source.splitlines(), start=1):
+        if _FENCE.match(line):
+            if in_code:
+                found += [(begin, f"unterminated {BEGIN_MARK}: its code cell ends at line {number} "
+                                  f"without {END_MARK}") for begin in opened]
+                opened = []
+            in_code = not in_code
+            continue
+        mark = _MARK_LINE.match(line)
+        if mark is None:
+            if "BEGIN SOLUTION" in line or "END SOLUTION" in line:
+                found.append((number, f"malformed solution marker {line.strip()!r}: write "
+                                      f"`{BEGIN_MARK}` or `{END_MARK}` at the start of a line of its own"))
+        elif not in_code:
+            found.append((number, f"{mark.group(1)} outside a code cell"))
+        elif mark.group(1) == BEGIN_MARK:
+            if opened:
+                found.append((number, f"nested {BEGIN_MARK}: the block opened at line {opened[-1]} "
+                                      f"is not closed yet"))
+            opened.append(number)
+        elif not opened:
+            found.append((number, f"stray {END_MARK}: no open {BEGIN_MARK} before it"))
+        else:
+            opened.pop()
+    found += [(begin, f"unterminated {BEGIN_MARK}: no {END_MARK} before the end of the file")
+              for begin in opened]
+    return sorted(found)
+
+
+def lab_text(source: str, name: str = "<solution>") -> str:
+    """A lab from a solution: each solution block becomes one placeholder line, nothing else changes.
+
+    MarkerError (with file and line) when a marker is unterminated, nested, stray or outside a code cell.
+    """
+    found = marker_problems(source)
+    if found:
+        raise MarkerError([f"{name}:{line}: {message}" for line, message in found])
     return _BLOCK.sub(lambda m: f"{m.group('indent')}{PLACEHOLDER}\n", source)
 
 
@@ -66,14 +121,21 @@ def sources(root: Path = ROOT) -> list[Path]:
 def sync(root: Path = ROOT) -> list[Path]:
     """Regenerate labs/*.md from solutions and every .ipynb from its .md; return the files changed."""
     changed = []
+    labs: list[tuple[Path, str]] = []
+    bad: list[str] = []
     for lang in LANGS:
         for sol in sorted((root / "solutions" / lang).glob("*.md")):
-            lab = root / "labs" / lang / sol.name
-            lab.parent.mkdir(parents=True, exist_ok=True)
-            text = lab_text(sol.read_text())
-            if not lab.exists() or lab.read_text() != text:
-                lab.write_text(text)
-                changed.append(lab)
+            try:
+                labs.append((root / "labs" / lang / sol.name, lab_text(sol.read_text(), str(sol.relative_to(root)))))
+            except MarkerError as err:
+                bad += err.lines
+    if bad:  # nothing is written while any solution's markers are wrong
+        raise MarkerError(bad)
+    for lab, text in labs:
+        lab.parent.mkdir(parents=True, exist_ok=True)
+        if not lab.exists() or lab.read_text() != text:
+            lab.write_text(text)
+            changed.append(lab)
     for md in sources(root):
         if _write_ipynb(_read(md), md.with_suffix(".ipynb")):
             changed.append(md.with_suffix(".ipynb"))
@@ -84,15 +146,35 @@ def _cells(path: Path) -> list[tuple[str, str]]:
     return [(c.cell_type, c.source) for c in _read(path).cells]
 
 
+def environment_problems(root: Path = ROOT) -> list[str]:
+    """environment.yml against pyproject.toml, through scripts/environment.py (in a checkout only)."""
+    script = root / "scripts" / "environment.py"
+    if not script.exists() or not (root / "pyproject.toml").exists():
+        return []
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("_kafkalab_environment", script)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    if module.stale(root):
+        return ["environment.yml is stale (pyproject.toml changed): run `python scripts/environment.py`"]
+    return []
+
+
 def problems(root: Path = ROOT) -> list[str]:
     """Everything that makes the committed notebooks stale or the languages differ."""
     import nbformat
 
-    found = []
+    found = environment_problems(root)
     for lang in LANGS:
         for sol in sorted((root / "solutions" / lang).glob("*.md")):
             lab = root / "labs" / lang / sol.name
-            if not lab.exists() or lab.read_text() != lab_text(sol.read_text()):
+            try:
+                text = lab_text(sol.read_text(), str(sol.relative_to(root)))
+            except MarkerError as err:
+                found += err.lines
+                continue
+            if not lab.exists() or lab.read_text() != text:
                 found.append(f"{lab.relative_to(root)} is stale: run `python -m kafkalab.notebooks sync`")
     for md in sources(root):
         ipynb = md.with_suffix(".ipynb")
@@ -151,7 +233,12 @@ def record(path: Path, timeout: int = 600) -> int:
 def main(argv: list[str]) -> int:
     command = argv[0] if argv else "check"
     if command == "sync":
-        for path in sync():
+        try:
+            changed = sync()
+        except MarkerError as err:
+            print(err)
+            return 1
+        for path in changed:
             print(f"wrote {path.relative_to(ROOT)}")
         return 0
     if command == "record":
