@@ -3,7 +3,7 @@
     kafkalab up [PRESET] [--name NAME] [--engine auto|local|docker|external]
     kafkalab status [--name NAME] [--json]
     kafkalab stop|start|kill NODE [--name NAME]
-    kafkalab down [--name NAME | --all]
+    kafkalab down [--name NAME | --all [--all-homes]]
     kafkalab logs NODE [--name NAME] [--file server.log] [--lines N]
     kafkalab tool [--name NAME] TOOL [ARGS...]
     kafkalab fetch [--source auto|tgz|maven]
@@ -40,7 +40,10 @@ def _parser() -> argparse.ArgumentParser:
     for verb in ("stop", "start", "kill"):
         named(sub.add_parser(verb, help=f"{verb} one node")).add_argument("node")
     down = named(sub.add_parser("down", help="stop a cluster and delete its data"))
-    down.add_argument("--all", action="store_true", help="every cluster, and leftovers of crashed ones")
+    down.add_argument("--all", action="store_true",
+                      help="every cluster of this KAFKALAB_HOME, and leftovers of crashed ones")
+    down.add_argument("--all-homes", action="store_true",
+                      help="with --all: also leftovers of clusters of any KAFKALAB_HOME whose folder is gone")
     logs = named(sub.add_parser("logs", help="a node's server.log"))
     logs.add_argument("node")
     logs.add_argument("--file", default="server.log")
@@ -76,18 +79,26 @@ def run(argv: list[str]) -> int:
     if cmd == "up":
         clusters.up(args.preset, args.name, args.engine, fresh=args.fresh)
     elif cmd == "status":
-        found = [clusters.attach(args.name)] if args.name else clusters.clusters()
+        named_one = args.name is not None
+        found = [clusters.attach(args.name)] if named_one else clusters.clusters()
+        broken = [] if named_one else clusters.damaged()
         if args.json:
             objects = [c.status() for c in found]
-            print(json.dumps(objects[0] if args.name or len(objects) == 1 else objects, indent=2))
-        elif not found:
+            objects += [{"name": err.values["name"], "corrupt": True, "state_file": str(err.values["path"]),
+                         "error": str(err)} for err in broken]
+            print(json.dumps(objects[0] if named_one or len(objects) == 1 else objects, indent=2))
+        elif not found and not broken:
             print(t("status_none"))
         for c in found if not args.json else []:
             _print_status(c)
+        for err in broken if not args.json else []:
+            print(t("status_corrupt", name=err.values["name"], error=err))
     elif cmd in ("stop", "start", "kill"):
         getattr(clusters.attach(args.name), cmd)(args.node)
     elif cmd == "down":
-        clusters.down(args.name, all=args.all)
+        if args.all_homes and not args.all:
+            _parser().error("--all-homes goes with --all")
+        clusters.down(args.name, all=args.all, all_homes=args.all_homes)
     elif cmd == "logs":
         print(clusters.attach(args.name).logs(args.node, args.lines, args.file))
     elif cmd == "fetch":
@@ -112,11 +123,14 @@ def _tool(rest: list[str]) -> int:
     from .tools import run_in_terminal
 
     name = None
-    if rest[0] == "--name" and len(rest) > 2:
+    if rest[0] == "--name" and len(rest) > 1:
         name, rest = rest[1], rest[2:]
     elif rest[0].startswith("--name="):
         name, rest = rest[0].split("=", 1)[1], rest[1:]
-    return run_in_terminal(clusters.attach(name), rest[0], rest[1:])
+    cluster = clusters.attach(name)
+    if not rest:
+        _parser().parse_args(["tool"])  # argparse's usage message and exit code 2
+    return run_in_terminal(cluster, rest[0], rest[1:])
 
 
 def main() -> None:

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import shutil
 
+import psutil
+
 from . import distribution
 from .cluster import state
 from .cluster.spec import port_is_free
@@ -13,14 +15,7 @@ NOTES_PORTS = {2181: "ZooKeeper", 9092: "broker-0", 9093: "broker-1", 9094: "bro
 
 
 def _available_memory_gib() -> float:
-    try:
-        with open("/proc/meminfo") as f:
-            for line in f:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) / 1024 / 1024
-    except OSError:
-        pass
-    return float("nan")
+    return psutil.virtual_memory().available / 1024 ** 3
 
 
 def _docker() -> tuple[bool, str]:
@@ -51,13 +46,18 @@ def checks() -> list[tuple[str, str]]:
     answers, info = _docker()
     found.append(("ok", t("doctor_docker_ok", version=info)) if answers
                  else ("note", t("doctor_docker_missing", why=info)))
+    from .cluster.cluster import Cluster
+
     ours = {}
     for name in state.names():
         try:
-            for node in state.load(name)["spec"]["nodes"]:
-                ours[node["port"]] = name
-        except (KafkaLabError, KeyError):
+            cluster = Cluster.load(name)
+        except KafkaLabError as err:
+            if err.key == "state_corrupt":
+                found.append(("note", t("doctor_cluster_corrupt", name=name, path=err.values["path"])))
             continue
+        for node in cluster.nodes:
+            ours[node.port] = name
     for port, what in NOTES_PORTS.items():
         if port in ours:
             found.append(("ok", t("doctor_port_ours", port=port, what=what, name=ours[port])))

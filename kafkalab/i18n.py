@@ -134,6 +134,48 @@ MESSAGES: dict[str, dict[str, str]] = {
               "`kafkalab up` (или `kafkalab.up()` в ноутбуке).",
     },
     "none": {"en": "none", "ru": "нет"},
+    "cluster_name_bad": {
+        "en": "'{name}' is not a cluster name. A name is 1 to 63 characters: lowercase latin letters, digits, "
+              "'-' and '_', starting with a letter or a digit (for example lab04 or my-cluster). It is a name, "
+              "not a folder: kafkalab keeps every cluster in its own folder under $KAFKALAB_HOME/clusters.",
+        "ru": "'{name}' не годится в имена кластера. Имя: от 1 до 63 символов, строчные латинские буквы, цифры, "
+              "'-' и '_', первым идёт буква или цифра (например lab04 или my-cluster). Это имя, а не папка: "
+              "kafkalab хранит каждый кластер в своей папке внутри $KAFKALAB_HOME/clusters.",
+    },
+    "cluster_name_bad_env": {
+        "en": "KAFKALAB_CLUSTER='{name}' is not a cluster name. A name is 1 to 63 characters: lowercase latin "
+              "letters, digits, '-' and '_', starting with a letter or a digit (for example lab04). Fix: "
+              "`export KAFKALAB_CLUSTER=lab04`, or `unset KAFKALAB_CLUSTER` for the default 'kafkalab'.",
+        "ru": "KAFKALAB_CLUSTER='{name}' не годится в имена кластера. Имя: от 1 до 63 символов, строчные "
+              "латинские буквы, цифры, '-' и '_', первым идёт буква или цифра (например lab04). Что сделать: "
+              "`export KAFKALAB_CLUSTER=lab04` или `unset KAFKALAB_CLUSTER` (тогда имя по умолчанию 'kafkalab').",
+    },
+    "state_corrupt": {
+        "en": "The state file of cluster '{name}' is damaged: {path} ({why}). kafkalab cannot use this "
+              "cluster. Fix: `kafkalab down --name {name}` stops its processes and removes it (the other "
+              "clusters stay), then `kafkalab up --name {name}` starts a new one.",
+        "ru": "Файл состояния кластера '{name}' повреждён: {path} ({why}). kafkalab не может работать с этим "
+              "кластером. Что сделать: `kafkalab down --name {name}` остановит его процессы и удалит его "
+              "(другие кластеры останутся), затем `kafkalab up --name {name}` запустит новый.",
+    },
+    "state_why_missing": {"en": "the file is missing", "ru": "файла нет"},
+    "state_why_json": {"en": "not valid JSON: {error}", "ru": "это не JSON: {error}"},
+    "state_why_shape": {"en": "a JSON {what} instead of an object", "ru": "JSON {what} вместо объекта"},
+    "state_why_missing_keys": {"en": "no valid {keys}", "ru": "нет корректных полей {keys}"},
+    "state_why_bad_value": {"en": "a wrong value: {error}", "ru": "неверное значение: {error}"},
+    "cluster_dir_not_ours": {
+        "en": "The folder {path} exists but kafkalab did not make it (it has no {marker} file), so kafkalab "
+              "will neither use nor delete it. Fix: pick another cluster name, or move that folder away.",
+        "ru": "Папка {path} существует, но её создал не kafkalab (в ней нет файла {marker}), поэтому kafkalab "
+              "не будет ни использовать, ни удалять её. Что сделать: выберите другое имя кластера или "
+              "перенесите эту папку.",
+    },
+    "down_dir_kept": {
+        "en": "Cluster '{name}': its processes are stopped, but the folder {path} was not deleted: kafkalab "
+              "did not make it (it has no {marker} file). Delete it yourself if you are sure it holds nothing of yours.",
+        "ru": "Кластер '{name}': процессы остановлены, но папка {path} не удалена: её создал не kafkalab "
+              "(в ней нет файла {marker}). Удалите её сами, если уверены, что в ней нет ничего вашего.",
+    },
     "node_unknown": {
         "en": "Cluster '{name}' has no node '{node}'. Its nodes: {nodes}.",
         "ru": "В кластере '{name}' нет узла '{node}'. Его узлы: {nodes}.",
@@ -149,6 +191,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "waiting_zookeeper": {
         "en": "ZooKeeper {node} does not serve requests (no quorum?)",
         "ru": "ZooKeeper {node} не обслуживает запросы (нет кворума?)",
+    },
+    "waiting_offsets_topic": {
+        "en": "the consumer offsets topic __consumer_offsets is not ready on every broker",
+        "ru": "топик смещений __consumer_offsets готов не на всех брокерах",
     },
     "waiting_brokers": {
         "en": "registered brokers {seen}, expected {expected}",
@@ -297,6 +343,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ru": "в {path} свободно всего {free:.1f} ГиБ; Kafka нужен хотя бы 1 ГиБ. Освободите место.",
     },
     "doctor_clusters": {"en": "clusters: {names}", "ru": "кластеры: {names}"},
+    "doctor_cluster_corrupt": {
+        "en": "cluster '{name}' has a damaged state file {path}: `kafkalab down --name {name}` removes it",
+        "ru": "у кластера '{name}' повреждён файл состояния {path}: `kafkalab down --name {name}` удалит его",
+    },
     "doctor_summary_ok": {"en": "All good: `kafkalab up` will work.", "ru": "Всё в порядке: `kafkalab up` сработает."},
     "doctor_summary_bad": {"en": "{n} problem(s) to fix, see above.", "ru": "Проблем: {n}, см. выше."},
     # --- status ---------------------------------------------------------------------------------
@@ -306,6 +356,15 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "status_alive": {"en": "running", "ru": "работает"},
     "status_dead": {"en": "down", "ru": "остановлен"},
+    "status_not_serving": {
+        "en": "running, not serving (no quorum)",
+        "ru": "работает, но не обслуживает запросы (нет кворума)",
+    },
+    "status_not_answering": {"en": "running, does not answer yet", "ru": "работает, но пока не отвечает"},
+    "status_corrupt": {
+        "en": "Cluster '{name}': damaged state. {error}",
+        "ru": "Кластер '{name}': состояние повреждено. {error}",
+    },
     "status_none": {
         "en": "No clusters. Start one: `kafkalab up three-brokers`.",
         "ru": "Кластеров нет. Запустите: `kafkalab up three-brokers`.",

@@ -6,8 +6,8 @@
 """
 from __future__ import annotations
 
+import logging
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -15,13 +15,14 @@ from pathlib import Path
 
 from ..errors import KafkaLabError
 from ..i18n import t
-from . import ports, probes, state
+from . import ports, probes, procs, state
 from .configs import render
 from .engines import choose_engine, engine_classes, get_engine
 from .engines.base import new_cluster_id
 from .spec import DEFAULT_PRESET, ClusterSpec, NodeSpec, assign_ports, port_is_free
 
 READY_TIMEOUT = float(os.environ.get("KAFKALAB_READY_TIMEOUT", "120"))
+log = logging.getLogger("kafkalab.cluster")
 _current: str | None = None  # the cluster up() or attach() gave last in this process
 
 
@@ -39,7 +40,24 @@ class Cluster:
     # --- identity and addresses ---------------------------------------------------------------
     @classmethod
     def load(cls, name: str) -> "Cluster":
-        return cls(name, state.load(name))
+        """The cluster `name` from its state file; 'state_corrupt' when that file does not make sense."""
+        data = state.load(name)
+        try:
+            cluster = cls(name, data)
+            if not cluster.nodes:
+                raise ValueError("no nodes")
+            for n in cluster.nodes:
+                if not isinstance(data["config_files"].get(n.name), str):
+                    raise KeyError(n.name)
+        except KafkaLabError as err:
+            if err.key not in ("engine_unknown", "engine_unavailable"):
+                raise
+            raise KafkaLabError("state_corrupt", name=name, path=state.state_file(name),
+                                why=t("state_why_bad_value", error=err)) from err
+        except (KeyError, TypeError, ValueError, AttributeError) as err:
+            raise KafkaLabError("state_corrupt", name=name, path=state.state_file(name),
+                                why=t("state_why_bad_value", error=f"{type(err).__name__}: {err}")) from err
+        return cluster
 
     @property
     def runtime(self) -> dict:
@@ -286,10 +304,10 @@ class Cluster:
         print(t("down_done", name=self.name))
 
     def _remove(self) -> None:
+        """Processes or containers first, then the folder (only if kafkalab marked it), then the ports."""
         if self.engine.controls_nodes:
             self.engine.remove(self)
-        shutil.rmtree(self.dir, ignore_errors=True)
-        ports.release(self.dir)
+        _remove_folder(self.name)
 
     def __enter__(self) -> "Cluster":
         return self
@@ -299,14 +317,61 @@ class Cluster:
             self.down()
 
 
+def _remove_folder(name: str) -> None:
+    """Release the cluster's ports and delete its folder; 'down_dir_kept' when the folder is not ours."""
+    path = state.cluster_dir(name)
+    ports.release(path)
+    if not state.remove_dir(name):
+        raise KafkaLabError("down_dir_kept", name=name, path=path, marker=state.MARKER)
+
+
+def _docker_class():
+    from .engines import _docker_engine_class
+
+    return _docker_engine_class()
+
+
+class _Remains:
+    """What an engine needs to remove a cluster whose state file is lost: its home and name."""
+
+    def __init__(self, name: str):
+        self.name, self.home, self.dir = name, state.home_dir(), state.cluster_dir(name)
+        self.nodes: list[NodeSpec] = []
+        self.runtime: dict = {}
+        self.state: dict = {}
+
+
+def _remove_remains(name: str) -> None:
+    """Remove a cluster without trusting its state file: JVMs found by their markers (psutil),
+    containers by their labels, then the folder if kafkalab marked it."""
+    home = state.home_dir()
+    procs.kill(procs.marked(home, name))
+    docker = _docker_class()
+    if docker is not None and docker.daemon_answers():
+        docker().remove(_Remains(name))
+    _remove_folder(name)
+
+
+def _remove_by_name(name: str) -> None:
+    """Remove the cluster `name`, also when its state file is damaged (call under state.locked())."""
+    try:
+        cluster = Cluster.load(name)
+    except KafkaLabError as err:
+        if err.key != "state_corrupt":
+            raise
+        _remove_remains(name)
+        return
+    cluster._remove()
+
+
 def _reserved_ports(except_name: str) -> set[int]:
     ports: set[int] = set()
     for other in state.names():
         if other == except_name:
             continue
         try:
-            spec = ClusterSpec.from_dict(state.load(other)["spec"])
-        except (KafkaLabError, KeyError, TypeError):
+            spec = Cluster.load(other).spec
+        except KafkaLabError:
             continue
         for n in spec.nodes:
             ports.add(n.port)
@@ -315,9 +380,14 @@ def _reserved_ports(except_name: str) -> set[int]:
 
 
 def _create(spec: ClusterSpec, engine_name: str) -> Cluster:
+    """Ports, folder (with its marker), state file and node configs of a new cluster; no process yet."""
+    owner = state.cluster_dir(spec.name)
+    if (owner.exists() or owner.is_symlink()) and not state.is_ours(owner):
+        raise KafkaLabError("cluster_dir_not_ours", path=owner, marker=state.MARKER)
     engine = get_engine(engine_name)
     engine.check_available()
-    owner = state.cluster_dir(spec.name)
+    if owner.exists():
+        _remove_remains(spec.name)  # a half-made or damaged cluster of this name: its processes too
     ports.release(owner)  # what an earlier cluster of this name held
     for line in assign_ports(spec, _reserved_ports(spec.name),
                              is_free=lambda p: port_is_free(p) and ports.reserve(p, owner)):
@@ -326,9 +396,7 @@ def _create(spec: ClusterSpec, engine_name: str) -> Cluster:
             "config_files": {}}
     if spec.mode == "kraft":
         data["kraft_cluster_id"] = new_cluster_id()
-    cluster_path = state.cluster_dir(spec.name)
-    if cluster_path.exists():
-        shutil.rmtree(cluster_path)
+    state.create_dir(spec.name)
     state.save(spec.name, data)
     cluster = Cluster(spec.name, data)
     (cluster.dir / "config").mkdir(parents=True, exist_ok=True)
@@ -347,39 +415,43 @@ def up(preset: str | None = None, name: str | None = None, engine: str = "auto",
     preset: single, three-brokers, zk-ensemble, kraft. fresh: remove an existing cluster of that name
     first. ephemeral: remove the cluster when this Python process ends, even if it is killed.
     """
-    name = name or state.default_name()
+    name = state.check_name(name if name is not None else state.default_name())
     say = (lambda *a: None) if quiet else print
     began = time.monotonic()
     for attempt in range(3):
-        with state.locked():
-            existing = state.cluster_dir(name).joinpath("cluster.json").exists()
-            if existing and fresh:
-                Cluster.load(name)._remove()
-                existing = False
-            dead: list[NodeSpec] = []
-            if existing:
-                cluster = Cluster.load(name)
-                if preset and preset != cluster.spec.preset:
-                    raise KafkaLabError("preset_mismatch", name=name, existing=cluster.spec.preset, preset=preset)
-                dead = [n for n in cluster.nodes if not cluster.engine.alive(cluster, n)]
-                if dead and cluster.engine.controls_nodes:
-                    say(t("restarting_dead", name=name, nodes=", ".join(n.name for n in dead)))
-                    cluster._start_nodes(dead)
-                elif not dead:
-                    say(t("attached", name=name, bootstrap=cluster.bootstrap_servers))
-            else:
-                engine_name = choose_engine(engine)
-                spec = ClusterSpec.from_preset(preset or DEFAULT_PRESET, name,
-                                               broker_config=dict(broker_config or {}))
-                say(t("starting", name=name, preset=spec.preset, engine=engine_name))
-                cluster = _create(spec, engine_name)
-                cluster._start_nodes(cluster.nodes)
+        cluster, existing = None, True  # until known: a failure then touches nothing of an existing cluster
         try:
+            with state.locked():
+                existing = state.state_file(name).exists()
+                if existing and fresh:
+                    _remove_by_name(name)
+                    existing = False
+                dead: list[NodeSpec] = []
+                if existing:
+                    cluster = Cluster.load(name)
+                    if preset and preset != cluster.spec.preset:
+                        raise KafkaLabError("preset_mismatch", name=name, existing=cluster.spec.preset,
+                                            preset=preset)
+                    dead = [n for n in cluster.nodes if not cluster.engine.alive(cluster, n)]
+                    if dead and cluster.engine.controls_nodes:
+                        say(t("restarting_dead", name=name, nodes=", ".join(n.name for n in dead)))
+                        cluster._start_nodes(dead)
+                    elif not dead:
+                        say(t("attached", name=name, bootstrap=cluster.bootstrap_servers))
+                else:
+                    engine_name = choose_engine(engine)
+                    spec = ClusterSpec.from_preset(preset or DEFAULT_PRESET, name,
+                                                   broker_config=dict(broker_config or {}))
+                    say(t("starting", name=name, preset=spec.preset, engine=engine_name))
+                    cluster = _create(spec, engine_name)
+                    cluster._start_nodes(cluster.nodes)
             cluster.wait_ready(timeout, cluster.nodes)
             break
         except BaseException as err:
-            if not existing and cluster.engine.controls_nodes:
-                cluster.engine.remove(cluster)  # no half-started JVMs; the folder stays for its logs
+            if not existing:
+                if cluster is not None and cluster.engine.controls_nodes:
+                    cluster.engine.remove(cluster)  # no half-started JVMs; the folder stays for its logs
+                ports.release(state.cluster_dir(name))  # a failed cluster holds no port
             lost_port = isinstance(err, KafkaLabError) and "Address already in use" in str(err.values.get("tail"))
             if existing or not lost_port or attempt == 2:
                 raise
@@ -406,44 +478,90 @@ def _watch(cluster: Cluster) -> None:
 def attach(name: str | None = None) -> Cluster:
     """The cluster `name` (default: KAFKALAB_CLUSTER, else 'kafkalab') as started by any process."""
     global _current
-    cluster = Cluster.load(name or state.default_name())
+    cluster = Cluster.load(state.check_name(name if name is not None else state.default_name()))
     _current = cluster.name
     return cluster
 
 
 def current(name: str | None = None) -> Cluster:
     """The cluster this process works with: `name`, else the last one up()/attach() gave, else the default."""
-    return Cluster.load(name or _current or state.default_name())
+    if name is None:
+        name = _current or state.default_name()
+    return Cluster.load(state.check_name(name))
 
 
 def clusters() -> list[Cluster]:
+    """Every cluster of this KAFKALAB_HOME whose state is readable (see damaged() for the others)."""
     found = []
     for name in state.names():
         try:
             found.append(Cluster.load(name))
-        except (KafkaLabError, KeyError, ValueError):
+        except KafkaLabError:
             continue
     return found
 
 
-def down(name: str | None = None, all: bool = False) -> list[str]:
-    """Remove one cluster, or every cluster and anything left of crashed ones (all=True)."""
+def damaged() -> list[KafkaLabError]:
+    """A 'state_corrupt' error for each cluster of this KAFKALAB_HOME whose state file is damaged."""
+    found = []
+    for name in state.names():
+        try:
+            Cluster.load(name)
+        except KafkaLabError as err:
+            if err.key == "state_corrupt":
+                found.append(err)
+    return found
+
+
+def down(name: str | None = None, all: bool = False, all_homes: bool = False) -> list[str]:
+    """Remove one cluster (also one whose state file is damaged), or every cluster of this
+    KAFKALAB_HOME and what crashed ones left of it (all=True). all_homes=True also sweeps the
+    leftovers of clusters of any home whose folder is gone."""
     if not all:
-        attach(name).down()
-        return [name or state.default_name()]
-    removed = []
+        name = state.check_name(name if name is not None else state.default_name())
+        try:
+            cluster = Cluster.load(name)
+        except KafkaLabError as err:
+            if err.key != "state_corrupt":
+                raise
+            with state.locked():
+                _remove_remains(name)
+            print(t("down_done", name=name))
+            return [name]
+        cluster.down()
+        return [name]
+    removed, kept = [], []
+    home = state.home_dir()
     with state.locked():
         for name_ in state.names():
             try:
-                Cluster.load(name_)._remove()
-            except Exception:  # a damaged state file must not stop the sweep
-                shutil.rmtree(state.cluster_dir(name_), ignore_errors=True)
+                _remove_by_name(name_)
+            except KafkaLabError as err:
+                if err.key != "down_dir_kept":
+                    raise
+                kept.append(err)
+                continue
             removed.append(name_)
             print(t("down_done", name=name_))
-        for engine_cls in engine_classes():
-            engine_cls.sweep(state.home_dir())
-        shutil.rmtree(state.home_dir() / "clusters", ignore_errors=True)
-        ports.release(state.home_dir() / "clusters")
+        _sweep(home, all_homes)
+        ports.release(state.clusters_root())
+        state.remove_root_if_empty()
+    for err in kept:
+        log.warning("%s", err)
     if not removed:
         print(t("down_nothing"))
     return removed
+
+
+def _sweep(home, all_homes: bool) -> None:
+    """Processes and containers left under `home` (any home's orphans too when `all_homes`)."""
+    if all_homes:
+        for engine_cls in engine_classes():
+            engine_cls.sweep(home)
+        return
+    procs.kill(procs.marked(home))
+    docker = _docker_class()
+    if docker is not None and docker.daemon_answers():
+        from .engines.docker import _labels
+
+        docker._remove_labelled(_labels(home))

@@ -1,24 +1,48 @@
 """Machine-wide port reservations: clusters of other users or other KAFKALAB_HOMEs never take the
 ports of each other's nodes, even while a node is stopped and its port looks free.
 
-One file per port in a shared folder (/tmp/kafkalab-ports), created atomically, holding the owning
-cluster's folder. A reservation whose cluster folder is gone is stale and taken over.
+One file per port in a folder every kafkalab process on the machine sees whatever its TMPDIR:
+/tmp/kafkalab-ports, else /dev/shm/kafkalab-ports when /tmp is not writable, else (no machine-wide
+folder at all) $KAFKALAB_HOME/ports. KAFKALAB_PORTS_DIR overrides. A file is created atomically and
+holds the owning cluster's folder; a reservation whose cluster folder is gone is stale and taken over.
 """
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
+
+SHARED = (Path("/tmp/kafkalab-ports"), Path("/dev/shm/kafkalab-ports"))
+
+
+def _usable(path: Path) -> bool:
+    """The folder exists (made if need be, open to every user) and we may create files in it."""
+    try:
+        if path.is_symlink():
+            return False
+        if not path.is_dir():
+            path.mkdir(parents=True, exist_ok=True)
+            try:
+                path.chmod(0o1777)  # every user may reserve; only the owner may release (sticky bit)
+            except OSError:
+                pass
+        return path.is_dir() and os.access(path, os.W_OK | os.X_OK)
+    except OSError:
+        return False
 
 
 def registry() -> Path:
-    path = Path(os.environ.get("KAFKALAB_PORTS_DIR") or Path(tempfile.gettempdir()) / "kafkalab-ports")
-    if not path.is_dir():
+    """The folder of reservations (see the module's doc for the order tried)."""
+    if os.environ.get("KAFKALAB_PORTS_DIR"):
+        path = Path(os.environ["KAFKALAB_PORTS_DIR"])
         path.mkdir(parents=True, exist_ok=True)
-        try:
-            path.chmod(0o1777)  # every user may reserve; only the owner may release (sticky bit)
-        except OSError:
-            pass
+        return path
+    for path in SHARED:
+        if _usable(path):
+            return path
+    from .state import home_dir
+
+    path = home_dir() / "ports"
+    path.mkdir(parents=True, exist_ok=True)
     return path
 
 
@@ -27,6 +51,16 @@ def _holder(path: Path) -> str | None:
         return path.read_text()
     except OSError:
         return None
+
+
+def _owner_alive(holder: str) -> bool:
+    """Whether the cluster folder holding a reservation still has its state (unreadable counts as yes)."""
+    try:
+        return (Path(holder) / "cluster.json").stat() is not None
+    except FileNotFoundError:
+        return False
+    except OSError:
+        return True  # another user's folder we may not look into: theirs, keep off
 
 
 def reserve(port: int, owner: Path) -> bool:
@@ -39,7 +73,7 @@ def reserve(port: int, owner: Path) -> bool:
             holder = _holder(path)
             if holder == str(owner):
                 return True
-            if holder is None or (Path(holder) / "cluster.json").exists():
+            if holder is None or _owner_alive(holder):
                 return False
             try:
                 path.unlink()  # stale: its cluster is gone
@@ -52,13 +86,21 @@ def reserve(port: int, owner: Path) -> bool:
     return False
 
 
-def release(owner_prefix: Path) -> None:
-    """Release every port held by the cluster folder `owner_prefix` (or by any cluster below it)."""
+def held_by(owner_prefix: Path) -> list[int]:
+    """Ports reserved by the cluster folder `owner_prefix` (or by any cluster below it)."""
     prefix = str(owner_prefix)
+    found = []
     for path in registry().iterdir():
         holder = _holder(path)
-        if holder and (holder == prefix or holder.startswith(prefix.rstrip("/") + "/")):
-            try:
-                path.unlink()
-            except OSError:
-                pass
+        if holder and (holder == prefix or holder.startswith(prefix.rstrip("/") + "/")) and path.name.isdigit():
+            found.append(int(path.name))
+    return sorted(found)
+
+
+def release(owner_prefix: Path) -> None:
+    """Release every port held by the cluster folder `owner_prefix` (or by any cluster below it)."""
+    for port in held_by(owner_prefix):
+        try:
+            (registry() / str(port)).unlink()
+        except OSError:
+            pass

@@ -26,14 +26,11 @@ def main(owner: int, name: str) -> None:
         if not state.cluster_dir(name).exists():
             return  # removed by its owner already
         time.sleep(1)
-    from .cluster import Cluster
+    from .cluster import _remove_by_name
 
-    try:
-        cluster = Cluster.load(name)
-    except Exception:
-        return
     with state.locked():
-        cluster._remove()
+        if state.cluster_dir(name).exists():
+            _remove_by_name(name)  # also when its state file was damaged meanwhile
 
 
 if __name__ == "__main__":
