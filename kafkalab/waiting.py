@@ -1,4 +1,4 @@
-"""Waiting for a real condition of the cluster, with a deadline (never a fixed sleep)."""
+"""Waiting for a real condition, with a deadline (never a fixed sleep): the one wait primitive."""
 from __future__ import annotations
 
 import time
@@ -6,22 +6,27 @@ import time
 from .errors import KafkaLabError
 
 
-def wait_for(condition, timeout: float = 120.0, every: float = 0.2):
+def wait_for(condition, timeout: float = 120.0, what: str = "", every: float = 0.2,
+             retry_on: tuple[type[BaseException], ...] = (KafkaLabError,)):
     """Poll `condition()` until it gives a value (not None, False or empty); return (value, seconds).
 
-    A KafkaLabError inside counts as "not yet" (a broker that has just died, a group not known yet).
-    TimeoutError at the deadline.
+    An exception of a `retry_on` type counts as "not yet" (a broker that has just died, a group not
+    known yet); any other exception surfaces at once. At the deadline: TimeoutError saying what was
+    awaited and the last cause.
 
-        >>> leader, seconds = wait_for(lambda: inspect.describe_topic(cluster, "months").partitions[0].leader)
+        >>> leader, seconds = wait_for(lambda: inspect.describe_topic(cluster, "months").partitions[0].leader,
+        ...                            60, "a leader of months-0")
     """
     began = time.monotonic()
+    last: BaseException | None = None
     while True:
         try:
             value = condition()
-        except KafkaLabError:
-            value = None
+        except retry_on as err:
+            value, last = None, err
         if value is not None and value is not False and value != [] and value != {}:
             return value, time.monotonic() - began
         if time.monotonic() - began >= timeout:
-            raise TimeoutError(f"condition not met within {timeout} s")
+            cause = f"; last cause: {type(last).__name__}: {last}" if last else ""
+            raise TimeoutError(f"waited {timeout} s for {what or 'a condition'}{cause}") from last
         time.sleep(every)

@@ -20,12 +20,13 @@ register({
 
 @exercise("lab01.ex2", points=1, hidden=True)
 def quorum_even_and_large(ctx):
+    sizes = [4, 6, *sorted(ctx.random.sample(range(100, 100_000), 4))]  # new inputs each run
     for name, rule in (("quorum", lambda n: n // 2 + 1), ("tolerated", lambda n: (n - 1) // 2)):
-        fn = ctx.var(name)
-        for n in (4, 6, 8, 9, 10, 15):
+        fn = ctx.function(name)
+        for n in sizes:
             given = fn(n)
             ctx.expect(given == rule(n), "lab01_hidden_quorum", name=name, n=n, given=given, real=rule(n))
-    return {"hidden_n": [4, 6, 8, 9, 10, 15]}
+    return {"hidden_n": sizes}
 
 
 @exercise("lab01.ex4", points=1, hidden=True)

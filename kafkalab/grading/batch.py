@@ -1,48 +1,57 @@
-"""Instructor grading: run each submission in a fresh kernel against a fresh cluster, collect the checks.
+"""Instructor grading: each submission in its own sandboxed kernel and cluster; the grade decided outside it.
 
-    kafkalab grade submissions/*.ipynb --out grades/ [--timeout 300] [--gradescope]
+    kafkalab grade submissions/*.ipynb --lab lab03 --out grades/ [--jobs N] [--gradescope] [--only NAME]
 
-Each submission runs in a temporary copy of its folder, with its own KAFKALAB_HOME and KAFKALAB_CLUSTER
-(so its clusters never meet another's), every cell even after errors, and a per-cell timeout. Then, in the
-same kernel, the lab's checks (visible and hidden, from the instructor's checks/ folder) run and their
-results come back as JSON. The cluster is removed afterwards. One bad notebook never stops the batch.
+The instructor names the lab (or keeps each lab's submissions in a folder named after it). A worker
+process per submission (kafkalab.grading.worker) runs the notebook in a sandbox (kafkalab.grading.sandbox),
+asks the kernel for the values the checks name and runs the checks itself against the live cluster.
+This process writes every report; the checks' hash is verified before and after each submission.
 """
 from __future__ import annotations
 
-import contextlib
-import csv
+import hashlib
 import json
 import os
-import re
+import queue
+import secrets
 import shutil
+import subprocess
+import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
-from ..i18n import t
+from ..errors import KafkaLabError
+from ..i18n import register, t
 from . import messages  # noqa: F401
-from .registry import checks_dir, exercises, lab_of
+from .registry import checks_dir, exercises, lab_of, load
+from .reports import feedback_html, feedback_md, gradescope, using_lang, write_csvs
+from .sandbox import Limits, Sandbox, strong_possible
+from .worker import NOTEBOOK_NAME, checks_hash
 
-RESULT_ENV = "KAFKALAB_GRADE_RESULT"
-_CHECK_CALL = re.compile(r"""check(?:_all)?\(\s*["'](lab\d\d)""")
+register({
+    "grading_which_lab": {
+        "en": "Which lab are these submissions for? Pass --lab lab03, or keep them in a folder named after the lab.",
+        "ru": "К какой лабораторной относятся работы? Укажите --lab lab03 или положите их в папку с именем лабораторной.",
+    },
+    "grading_lab_no_checks": {
+        "en": "No checks worth any points were found for {lab} (looked in {where}). Nothing was graded.",
+        "ru": "Для {lab} не найдено проверок с баллами (искал в {where}). Ничего не проверено.",
+    },
+    "grading_checks_changed": {
+        "en": "The checks of {lab} changed while the batch ran (after {name}). Grading stopped; regrade the batch.",
+        "ru": "Проверки {lab} изменились во время проверки (после {name}). Проверка остановлена; запустите её заново.",
+    },
+    "grading_batch_done": {
+        "en": "{graded} submission(s) graded, {ungradable} ungradable (listed in {where}); {points} point(s) in total. "
+              "Isolation: {isolation}. Reports: {out}",
+        "ru": "Проверено работ: {graded}, не удалось проверить: {ungradable} (список в {where}); всего баллов: {points}. "
+              "Изоляция: {isolation}. Отчёты: {out}",
+    },
+})
 
-
-def emit(lab: str) -> None:
-    """Run in the submission's kernel: grade `lab` with the kernel's namespace, write JSON to $KAFKALAB_GRADE_RESULT."""
-    from .runner import _caller_ns, run_lab
-
-    result = run_lab(lab, _caller_ns())
-    Path(os.environ[RESULT_ENV]).write_text(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
-
-
-def submission_lab(path: Path, notebook) -> str | None:
-    """The lab a submission belongs to: from its check() calls, else from its file name."""
-    for cell in notebook.cells:
-        if cell.cell_type == "code":
-            found = _CHECK_CALL.search(cell.source)
-            if found:
-                return found.group(1)
-    return lab_of(path.name)
+GiB = 1 << 30
 
 
 def _lang_of(path: Path) -> str | None:
@@ -52,162 +61,280 @@ def _lang_of(path: Path) -> str | None:
     return None
 
 
-@contextlib.contextmanager
-def _environ(**values):
-    saved = {k: os.environ.get(k) for k in values}
-    os.environ.update({k: v for k, v in values.items() if v is not None})
-    try:
-        yield
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
+def resolve_lab(lab: str | None, paths: list[Path]) -> str:
+    """The lab the instructor named, else the one folder name all submissions share."""
+    if lab:
+        if lab_of(lab) != lab:
+            raise KafkaLabError("grading_which_lab")
+        return lab
+    folders = {lab_of(p.resolve().parent.name) for p in paths}
+    if len(folders) == 1 and None not in folders:
+        return folders.pop()
+    raise KafkaLabError("grading_which_lab")
 
 
-def _empty(lab: str | None, message: str) -> dict:
-    """The report of a submission that produced no result: every exercise at 0 with the reason."""
-    rows = []
-    try:
-        rows = [{"id": e.id, "points": 0, "max_points": e.max_points, "passed": False, "message": message,
-                 "evidence": {}} for e in exercises(lab)] if lab else []
-    except Exception:
-        pass
-    return {"lab": lab, "score": 0, "max_score": sum(r["max_points"] for r in rows), "exercises": rows,
-            "error": message}
+def default_jobs(per_job: int = int(1.5 * GiB)) -> int:
+    """As many workers as cores, and no more than free memory holds (a cluster and a kernel each)."""
+    import psutil
+
+    return max(1, min(os.cpu_count() or 1, psutil.virtual_memory().available // per_job))
 
 
-def grade_one(path: Path, workroot: Path, cell_timeout: int, checks: Path | None, lang: str | None,
-              index: int = 0) -> dict:
-    """Execute one submission and return its report (never raises)."""
+def _notebook_lab(data: dict) -> str | None:
+    """The lab a notebook's own check() calls name (None when it has none)."""
+    import re
+
+    pattern = re.compile(r"""check(?:_all)?\(\s*["'](lab\d\d)""")
+    for cell in data.get("cells", []):
+        if cell.get("cell_type") == "code":
+            source = cell.get("source", "")
+            found = pattern.search("".join(source) if isinstance(source, list) else str(source))
+            if found:
+                return found.group(1)
+    return None
+
+
+def validate(raw: bytes, lab: str) -> str | None:
+    """Why this file cannot be graded as `lab` (a message for the student), or None."""
     import nbformat
-    from nbclient import NotebookClient
 
-    began = time.monotonic()
     try:
-        notebook = nbformat.read(path, as_version=4)
+        data = json.loads(raw.decode("utf-8"))
+        if not isinstance(data, dict) or int(data.get("nbformat", 0)) < 4:
+            raise ValueError(f"nbformat {data.get('nbformat') if isinstance(data, dict) else '?'}, 4 needed")
+        nbformat.validate(nbformat.reads(raw.decode("utf-8"), as_version=4))
     except Exception as err:
-        report = _empty(lab_of(path.name), t("grading_notebook_failed", error=f"{type(err).__name__}: {err}"))
-        return {**report, "submission": str(path), "seconds": round(time.monotonic() - began, 1)}
-    lab = submission_lab(path, notebook)
-    # a copy of its folder: other files it may read, and the en/ru folder name that picks the language
-    lang = lang or _lang_of(path)
-    work = workroot / f"{index:03d}-{re.sub(r'[^A-Za-z0-9_.-]', '_', path.stem)}"
-    folder = work / (lang or path.parent.name or "submission")
-    shutil.copytree(path.parent, folder, ignore=lambda d, names: [
-        n for n in names if (n.endswith(".ipynb") and n != path.name) or n in (".ipynb_checkpoints", "__pycache__")
-        or (Path(d) / n).is_dir()])
-    home = work / "home"
-    result_file = work / "result.json"
-    notebook.cells.append(nbformat.v4.new_code_cell(
-        f"from kafkalab.grading import batch as _kafkalab_batch\n_kafkalab_batch.emit({lab!r})"))
-    env = {**os.environ, "KAFKALAB_HOME": str(home), "KAFKALAB_CLUSTER": f"grade-{index:03d}",
-           RESULT_ENV: str(result_file), "PYTHONUNBUFFERED": "1"}
-    if checks:
-        env["KAFKALAB_CHECKS"] = str(checks)
-    if lang:
-        env["KAFKALAB_LANG"] = lang
-    error = None
-    client = NotebookClient(notebook, timeout=cell_timeout, kernel_name="python3", allow_errors=True,
-                            interrupt_on_timeout=True, startup_timeout=120,
-                            error_on_timeout={"ename": "CellTimeoutError", "evalue": f"cell timed out ({cell_timeout} s)",
-                                              "traceback": []},
-                            resources={"metadata": {"path": str(folder)}})
-    try:
-        client.execute(env=env)
-    except Exception as err:  # kernel died, could not start ...
-        error = f"{type(err).__name__}: {str(err).strip().splitlines()[-1] if str(err).strip() else ''}"
-    finally:
-        with _environ(KAFKALAB_HOME=str(home)):
+        return t("grading_bad_notebook", error=f"{type(err).__name__}: {str(err)[:200]}")
+    found = _notebook_lab(data)
+    if found and found != lab:
+        return t("grading_wrong_lab", found=found, lab=lab)
+    return None
+
+
+def _zero(lab: str, message: str) -> list[dict]:
+    return [{"id": e.id, "points": 0, "max_points": e.max_points, "passed": False, "message": message,
+             "evidence": {}} for e in exercises(lab)]
+
+
+class Batch:
+    """One `kafkalab grade` run: settings shared by every submission."""
+
+    def __init__(self, lab: str, out: Path, cell_timeout: int = 120, total_timeout: int = 900, jobs: int | None = None,
+                 lang: str | None = None, keep: bool = False, limits: Limits | None = None,
+                 output_cap: int = 1_000_000, hide: list[Path] | None = None):
+        from .. import distribution
+
+        self.lab, self.out, self.lang, self.keep = lab, out, lang, keep
+        self.cell_timeout, self.total_timeout, self.output_cap = cell_timeout, total_timeout, output_cap
+        self.jobs = jobs or default_jobs()
+        self.limits = limits or Limits()
+        self.strong = strong_possible()
+        self.checks = checks_dir()
+        load(lab)
+        self.max_score = sum(e.max_points for e in exercises(lab))
+        if self.checks is None or self.max_score == 0:
+            raise KafkaLabError("grading_lab_no_checks", lab=lab, where=str(self.checks or "checks/"))
+        self.hash = checks_hash(lab)
+        dist = distribution.find()
+        self.kafka_home = dist.home.resolve() if dist else None
+        self.workroot = Path(tempfile.mkdtemp(prefix="kafkalab-grade-"))
+        os.chmod(self.workroot, 0o711)
+        import kafkalab
+
+        # what the kernel needs (read-only), even where it sits under a hidden folder (e.g. Python in HOME)
+        self.keep_paths = [Path(sys.prefix), Path(sys.base_prefix), Path(kafkalab.__file__).parent]
+        hidden = [self.checks, self.checks.parent / "solutions", self.checks.parent / "tests", Path.home(),
+                  out, self.workroot, *(hide or [])]
+        self.hide = sorted({p.resolve() for p in hidden})
+        self.slots: queue.Queue[int] = queue.Queue()
+        for slot in range(self.jobs):
+            self.slots.put(slot)
+
+    def grade_one(self, path: Path, name: str) -> dict:
+        """Grade one submission; never raises for the student's doing."""
+        began = time.monotonic()
+        raw = path.read_bytes() if path.is_file() else b""
+        lang = self.lang or _lang_of(path) or "en"
+        base = {"name": name, "submission": str(path), "lab": self.lab, "lang": lang, "max_score": self.max_score,
+                "score": 0, "kafkalab_version": _version(), "checks_hash": self.hash,
+                "notebook_hash": hashlib.sha256(raw).hexdigest(), "cluster_id": None}
+        with using_lang(lang):
+            problem = validate(raw, self.lab)
+            if problem:
+                return {**base, "status": "graded", "error": problem, "exercises": _zero(self.lab, problem),
+                        "seconds": round(time.monotonic() - began, 1)}
+        slot = self.slots.get()
+        work = Path(tempfile.mkdtemp(prefix=f"{slot}-", dir=self.workroot))
+        try:
+            (work / NOTEBOOK_NAME).write_bytes(raw)
+            box = Sandbox(work=work, slot=slot, strong=self.strong)
+            box.prepare()
+            box.end()  # nothing of an earlier submission may still run as this slot's user
+            job = {"lab": self.lab, "lang": lang, "work": str(work), "slot": slot, "strong": self.strong, "token": box.token,
+                   "kafka_home": str(self.kafka_home) if self.kafka_home else None,
+                   "hide": [str(p) for p in self.hide], "keep": [str(p) for p in self.keep_paths],
+                   "limits": self.limits.__dict__, "cell_timeout": self.cell_timeout,
+                   "total_timeout": self.total_timeout, "output_cap": self.output_cap,
+                   "seed": secrets.randbits(64)}
+            report = self._run_worker(job, box)
+        finally:
+            self.slots.put(slot)
+            if not self.keep:
+                shutil.rmtree(work, ignore_errors=True)
+        if checks_hash(self.lab) != self.hash:
+            raise KafkaLabError("grading_checks_changed", lab=self.lab, name=name)
+        executed = report.pop("executed", None)
+        if executed and self.keep:
+            (self.out / f"{name}.executed.ipynb").write_text(executed)
+        merged = {**base, **{k: v for k, v in report.items() if k in (
+            "exercises", "score", "isolation", "cluster_id", "kernel_stopped", "processes_ended")}}
+        with using_lang(lang):
+            if report.get("checks_hash") not in (None, self.hash) or "ungradable" in report or "exercises" not in report:
+                error = report.get("ungradable") or "the worker returned no result"
+                merged.update(status="ungradable", score=0, error=error,
+                              exercises=_zero(self.lab, t("grading_ungradable", error=error)))
+            else:
+                merged["status"] = "graded"
+                if report.get("kernel_stopped"):
+                    merged["error"] = report["kernel_stopped"]
+                if not self.strong:
+                    merged["isolation_note"] = t("grading_weak_isolation")
+        merged["score"] = sum(e["points"] for e in merged["exercises"])
+        merged["seconds"] = round(time.monotonic() - began, 1)
+        return merged
+
+    def _run_worker(self, job: dict, box: Sandbox) -> dict:
+        log = self.workroot / f"worker-{job['slot']}.log"
+        with open(log, "wb") as err:
+            proc = subprocess.Popen([sys.executable, "-m", "kafkalab.grading.worker"], stdin=subprocess.PIPE,
+                                    stdout=subprocess.PIPE, stderr=err, start_new_session=True,
+                                    env={**os.environ, "PYTHONUNBUFFERED": "1"})
             try:
-                from ..cluster import cluster as clusters
+                out, _ = proc.communicate(json.dumps(job).encode(), timeout=self.total_timeout + 300)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, 9)
+                proc.wait()
+                out = b""
+            finally:
+                box.end()  # a backstop: by uid, whatever the worker did or did not do
+        try:
+            return json.loads(out.decode("utf-8") or "{}")
+        except ValueError:
+            tail = log.read_text(errors="replace")[-300:] if log.exists() else ""
+            return {"ungradable": f"worker exited {proc.returncode}: {tail}"}
 
-                with contextlib.redirect_stdout(open(os.devnull, "w")):
-                    clusters.down(all=True)
-            except Exception:
-                pass
-    with _environ(KAFKALAB_LANG=lang):
-        if result_file.exists():
-            report = json.loads(result_file.read_text())
-        else:
-            report = _empty(lab, t("grading_notebook_failed", error=error) if error else t("grading_no_result"))
-    try:
-        nbformat.write(notebook, work / f"executed-{path.name}")
-    except Exception:
-        pass
-    return {**report, "submission": str(path), "seconds": round(time.monotonic() - began, 1)}
+    def write(self, report: dict) -> None:
+        """The student's report and feedback files, written by the grader alone."""
+        name = report["name"]
+        (self.out / f"{name}.json").write_text(json.dumps(report, ensure_ascii=False, indent=2))
+        (self.out / f"{name}.feedback.md").write_text(feedback_md(report))
+        (self.out / f"{name}.feedback.html").write_text(feedback_html(report))
+
+    def close(self) -> None:
+        if not self.keep:
+            shutil.rmtree(self.workroot, ignore_errors=True)
 
 
-def _gradescope(report: dict) -> dict:
-    return {"score": report["score"], "tests": [
-        {"name": e["id"], "score": e["points"], "max_score": e["max_points"], "output": e["message"],
-         "visibility": "visible"} for e in report["exercises"]]}
+def _version() -> str:
+    import kafkalab
+
+    return kafkalab.__version__
 
 
-def grade(paths: list[str | Path], out: str | Path, cell_timeout: int = 300, gradescope: bool = False,
-          lang: str | None = None, keep: bool = False, progress: bool = True) -> list[dict]:
-    """Grade every submission; write OUT/<name>.json, OUT/grades.csv (and Gradescope results.json)."""
+def _visibility(lab: str) -> dict[str, str]:
+    """Per exercise: visible, or the visibility of its hidden parts (after_due_date unless said otherwise)."""
+    found = {}
+    for e in exercises(lab):
+        hidden = [p.visibility for p in e.parts if p.visibility != "visible"]
+        found[e.id] = "hidden" if "hidden" in hidden else ("after_due_date" if hidden else "visible")
+    return found
+
+
+def names_for(paths: list[Path]) -> list[str]:
+    """A unique, file-safe name per submission (its file name, numbered when two share one)."""
+    import re
+
+    stems = [re.sub(r"[^A-Za-z0-9_.-]", "_", p.stem) or "submission" for p in paths]
+    return [s if stems.count(s) == 1 else f"{s}-{i:03d}" for i, s in enumerate(stems)]
+
+
+def grade(paths: list[str | Path], out: str | Path, lab: str | None = None, cell_timeout: int = 120,
+          total_timeout: int = 900, jobs: int | None = None, gradescope_out: bool = False, lang: str | None = None,
+          keep: bool = False, progress: bool = True, only: list[str] | None = None,
+          limits: Limits | None = None) -> list[dict]:
+    """Grade every submission; write OUT/<name>.json|.feedback.md|.feedback.html, grades.csv, moodle.csv, canvas.csv."""
     from tqdm import tqdm
 
+    paths = [Path(p) for p in paths]
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    checks = checks_dir()
-    workroot = Path(tempfile.mkdtemp(prefix="kafkalab-grade-"))
-    reports = []
+    lab = resolve_lab(lab, paths)
+    names = names_for(paths)
+    todo = [(p, n) for p, n in zip(paths, names) if not only or n in only or p.name in only or p.stem in only]
+    batch = Batch(lab, out, cell_timeout, total_timeout, jobs, lang, keep, limits,
+                  hide=sorted({p.resolve().parent for p in paths}))
+    reports: dict[str, dict] = {}
     try:
-        bar = tqdm([Path(p) for p in paths], desc="grading", unit="nb", disable=not progress)
-        for index, path in enumerate(bar):
-            bar.set_postfix_str(path.name)
-            report = grade_one(path, workroot, cell_timeout, checks, lang, index)
-            stem = path.stem if sum(Path(p).stem == path.stem for p in paths) == 1 else f"{path.stem}-{index:03d}"
-            report["name"] = stem
-            (out / f"{stem}.json").write_text(json.dumps(report, ensure_ascii=False, indent=2))
-            if gradescope:
-                target = out / "gradescope" / stem / "results.json"
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_text(json.dumps(_gradescope(report), ensure_ascii=False, indent=2))
-                if len(paths) == 1:
-                    (out / "results.json").write_text(json.dumps(_gradescope(report), ensure_ascii=False, indent=2))
-            reports.append(report)
-            bar.write(f"{path}: {report['score']}/{report['max_score']} ({report['seconds']} s)")
+        bar = tqdm(total=len(todo), desc=f"grading {lab}", unit="nb", disable=not progress)
+        with ThreadPoolExecutor(max_workers=batch.jobs) as pool:
+            futures = {pool.submit(batch.grade_one, p, n): n for p, n in todo}
+            for future in as_completed(futures):
+                report = future.result()
+                batch.write(report)
+                if gradescope_out:
+                    target = out / "gradescope" / report["name"] / "results.json"
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    target.write_text(json.dumps(gradescope(report, _visibility(lab)), ensure_ascii=False, indent=2))
+                    if len(paths) == 1:
+                        (out / "results.json").write_text(target.read_text())
+                reports[report["name"]] = report
+                bar.update(1)
+                bar.write(f"{report['name']}: {report['score']}/{report['max_score']} {report['status']} "
+                          f"({report['seconds']} s)")
+        bar.close()
     finally:
-        if not keep:
-            shutil.rmtree(workroot, ignore_errors=True)
-    _write_csv(out / "grades.csv", reports)
-    return reports
-
-
-def _write_csv(path: Path, reports: list[dict]) -> None:
-    ids = []
-    for r in reports:
-        for e in r["exercises"]:
-            if e["id"] not in ids:
-                ids.append(e["id"])
-    with path.open("w", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow(["submission", "lab", "score", "max_score", *ids, "seconds", "error"])
-        for r in reports:
-            points = {e["id"]: e["points"] for e in r["exercises"]}
-            writer.writerow([r["submission"], r.get("lab"), r["score"], r["max_score"],
-                             *[points.get(i, "") for i in ids], r.get("seconds"), r.get("error", "")])
+        batch.close()
+    # a regrade of a subset keeps the earlier reports of the others in the CSVs
+    everyone = []
+    for name in names:
+        if name in reports:
+            everyone.append(reports[name])
+        elif (out / f"{name}.json").exists():
+            everyone.append(json.loads((out / f"{name}.json").read_text()))
+    write_csvs(out, everyone)
+    (out / "ungradable.txt").write_text("".join(f"{r['submission']}\n" for r in everyone if r.get("status") == "ungradable"))
+    return [reports[n] for n in names if n in reports]
 
 
 def main(args) -> int:
     """Entry of `kafkalab grade` (args from the CLI parser)."""
-    reports = grade(args.submissions, args.out, cell_timeout=args.timeout, gradescope=args.gradescope,
-                    lang=args.lang, keep=args.keep)
-    total = sum(r["score"] for r in reports)
-    print(f"{len(reports)} submission(s) graded; {total} point(s) in total; see {Path(args.out) / 'grades.csv'}")
+    try:
+        reports = grade(args.submissions, args.out, lab=args.lab, cell_timeout=args.timeout,
+                        total_timeout=args.total_timeout, jobs=args.jobs, gradescope_out=args.gradescope,
+                        lang=args.lang, keep=args.keep, only=args.only,
+                        limits=Limits(memory=int(args.memory * GiB)) if args.memory else None)
+    except KafkaLabError as err:
+        print(err, file=sys.stderr)
+        return 2
+    graded = [r for r in reports if r["status"] == "graded"]
+    isolation = sorted({r.get("isolation", "-") for r in reports})
+    print(t("grading_batch_done", graded=len(graded), ungradable=len(reports) - len(graded),
+            where=Path(args.out) / "ungradable.txt", points=sum(r["score"] for r in graded),
+            isolation=", ".join(isolation), out=args.out))
     return 0
 
 
 def add_parser(sub) -> None:
     """The `grade` subcommand of the kafkalab CLI."""
-    p = sub.add_parser("grade", help="grade lab submissions: run each in a fresh kernel and cluster")
+    p = sub.add_parser("grade", help="grade lab submissions: each in its own sandboxed kernel and cluster")
     p.add_argument("submissions", nargs="+", help="submitted .ipynb files")
-    p.add_argument("--out", required=True, help="folder for <submission>.json and grades.csv")
-    p.add_argument("--timeout", type=int, default=300, help="per-cell timeout in seconds (default 300)")
+    p.add_argument("--out", required=True, help="folder for reports, feedback, grades.csv, moodle.csv, canvas.csv")
+    p.add_argument("--lab", help="the lab graded, e.g. lab03 (default: the submissions' folder name)")
+    p.add_argument("--timeout", type=int, default=120, help="per-cell time limit in seconds (default 120)")
+    p.add_argument("--total-timeout", type=int, default=900, help="time limit per submission in seconds (default 900)")
+    p.add_argument("--jobs", type=int, help="submissions graded at once (default: by cores and free memory)")
+    p.add_argument("--memory", type=float, help="memory limit per submission in GiB (default 3)")
+    p.add_argument("--only", nargs="+", help="regrade only these submissions (names or file names)")
     p.add_argument("--gradescope", action="store_true", help="also write Gradescope results.json")
-    p.add_argument("--lang", choices=["en", "ru"], help="language of messages (default: the submission's folder)")
-    p.add_argument("--keep", action="store_true", help="keep the executed copies (for debugging)")
+    p.add_argument("--lang", choices=["en", "ru"], help="language of feedback (default: the submission's folder)")
+    p.add_argument("--keep", action="store_true", help="keep work folders and executed notebooks (debugging)")

@@ -1,13 +1,18 @@
-"""What a check function receives: the notebook's cluster, the student's namespace, and ways to read both."""
+"""What a check function receives: the notebook's cluster, the student's values, and ways to read both.
+
+In the notebook the values come from the kernel's own namespace; in the grader they are asked from the
+submission's kernel as data (kafkalab.grading.values), and student functions are called with inputs the
+check picks. Checks read both the same way: ctx.var(), ctx.get(), ctx.function().
+"""
 from __future__ import annotations
 
+import random
 import uuid
 from typing import Any
 
 from .. import inspect as _inspect
 from ..errors import KafkaLabError
-
-_MISSING = object()
+from .values import Callable_, LocalValues, Missing, StudentError, Unanswered
 
 
 class Fail(Exception):
@@ -28,13 +33,19 @@ class Fail(Exception):
 
 
 class Context:
-    """Passed to every check: `ctx.cluster`, `ctx.ns`, `ctx.var()`, `ctx.topic()`, `ctx.messages()` ..."""
+    """Passed to every check: `ctx.cluster`, `ctx.var()`, `ctx.function()`, `ctx.topic()`, `ctx.messages()` ...
+
+    values: a namespace dict (the notebook) or a Values object (LocalValues, KernelValues).
+    ctx.random: inputs for student functions, new each run, so a table of known answers does not pass.
+    """
 
     inspect = _inspect
 
-    def __init__(self, ns: dict | None = None, cluster=None):
-        self.ns = ns if ns is not None else {}
+    def __init__(self, values=None, cluster=None, rng: random.Random | None = None):
+        self.values = LocalValues(values if values is not None else {}) if values is None or isinstance(values, dict) \
+            else values
         self._cluster = cluster
+        self.random = rng or random.Random()
 
     # --- the cluster --------------------------------------------------------------------------
     @property
@@ -62,14 +73,55 @@ class Context:
             raise Fail(key, **values)
 
     # --- the student's namespace ----------------------------------------------------------------
+    def _value(self, name: str):
+        try:
+            return self.values.get(name)
+        except Missing:
+            raise Fail("grading_missing_var", name=name) from None
+        except StudentError as err:
+            raise Fail("grading_student_error", call=name, error=str(err)) from None
+        except Unanswered as err:
+            raise Fail("grading_kernel_gone", name=name, why=str(err)) from None
+
+    def get(self, name: str, default=None) -> Any:
+        """The student's variable `name`, or `default` when it is not defined (or still `...`)."""
+        try:
+            value = self._value(name)
+        except Fail as fail:
+            if fail.key == "grading_missing_var":
+                return default
+            raise
+        return default if value is Ellipsis else value
+
+    def function(self, name: str):
+        """The student's function `name`, to call with inputs the check picks (e.g. ctx.random)."""
+        value = self._value(name)
+        if value is Ellipsis:
+            raise Fail("grading_missing_var", name=name)
+        if not isinstance(value, Callable_):
+            raise Fail("grading_not_callable", name=name)
+
+        def call(*args):
+            shown = f"{name}({', '.join(map(repr, args))})"
+            try:
+                return self.values.call(name, args)
+            except Missing:
+                raise Fail("grading_missing_var", name=name) from None
+            except StudentError as err:
+                raise Fail("grading_student_error", call=shown, error=str(err)) from None
+            except Unanswered as err:
+                raise Fail("grading_kernel_gone", name=shown, why=str(err)) from None
+
+        return call
+
     def var(self, name: str, type: type | tuple | None = None) -> Any:
         """The student's variable `name`; Fail when it is missing, still a placeholder, or of another type."""
-        value = self.ns.get(name, _MISSING)
-        if value is _MISSING or value is Ellipsis:
+        value = self._value(name)
+        if value is Ellipsis:
             raise Fail("grading_missing_var", name=name)
         if type is not None and not isinstance(value, type):
             expected = " | ".join(t.__name__ for t in (type if isinstance(type, tuple) else (type,)))
-            raise Fail("grading_wrong_type", name=name, expected=expected, actual=builtins_type(value).__name__)
+            raise Fail("grading_wrong_type", name=name, expected=expected, actual=_type_name(value))
         return value
 
     # --- live state -----------------------------------------------------------------------------
@@ -135,8 +187,8 @@ class Context:
         return found[:max_messages]
 
 
-def builtins_type(value):
-    return type(value)
+def _type_name(value) -> str:
+    return getattr(value, "type_name", None) or type(value).__name__
 
 
 def _text(raw: bytes | None) -> str | None:

@@ -64,4 +64,51 @@ register({
         "en": "The notebook ran, but the grader got no result from its kernel (it died or timed out).",
         "ru": "Ноутбук выполнен, но проверяющий не получил результата от ядра (ядро упало или не уложилось во время).",
     },
+    "grading_student_error": {
+        "en": "`{call}` raised {error}.",
+        "ru": "`{call}` завершилась с ошибкой {error}.",
+    },
+    "grading_not_callable": {
+        "en": "`{name}` should be a function.",
+        "ru": "`{name}` должна быть функцией.",
+    },
+    "grading_kernel_gone": {
+        "en": "The grader could not read `{name}`: the notebook's kernel did not answer ({why}). A cell that runs "
+              "forever or ends the kernel stops the grading of what follows it.",
+        "ru": "Проверяющий не смог прочитать `{name}`: ядро ноутбука не ответило ({why}). Ячейка, которая "
+              "выполняется бесконечно или завершает ядро, останавливает проверку всего, что идёт после неё.",
+    },
+    "grading_wrong_lab": {
+        "en": "This notebook is {found}, but it was submitted for {lab}: it is graded 0. Submit the {lab} notebook.",
+        "ru": "Это ноутбук {found}, а сдан он как {lab}: оценка 0. Сдайте ноутбук {lab}.",
+    },
+    "grading_bad_notebook": {
+        "en": "The file is not a notebook the grader can run ({error}). Submit the .ipynb saved by JupyterLab.",
+        "ru": "Файл не является ноутбуком, который может выполнить проверяющий ({error}). Сдайте .ipynb, сохранённый JupyterLab.",
+    },
+    "grading_cell_timeout": {
+        "en": "Cell {cell} ran longer than {seconds} s and did not stop when interrupted: the kernel was stopped there.",
+        "ru": "Ячейка {cell} выполнялась дольше {seconds} с и не остановилась по прерыванию: ядро остановлено на ней.",
+    },
+    "grading_total_timeout": {
+        "en": "The notebook ran longer than its total limit of {seconds} s: the kernel was stopped.",
+        "ru": "Ноутбук выполнялся дольше общего лимита {seconds} с: ядро остановлено.",
+    },
+    "grading_output_capped": {
+        "en": "[output capped by the grader at {limit} bytes]",
+        "ru": "[вывод обрезан проверяющим на {limit} байтах]",
+    },
+    "grading_ungradable": {
+        "en": "Not graded because of a grader problem, not yours ({error}); it costs no points and will be regraded.",
+        "ru": "Не проверено из-за сбоя проверяющей системы, а не вашей работы ({error}); баллы не снимаются, работа будет проверена снова.",
+    },
+    "grading_weak_isolation": {
+        "en": "Without root, each kernel ran as a separate process group with limits and a scrubbed environment, "
+              "but as the grader's user: isolation was weaker.",
+        "ru": "Без прав root каждое ядро работало отдельной группой процессов с лимитами и очищенным окружением, "
+              "но от имени пользователя проверяющего: изоляция была слабее.",
+    },
+    "grading_feedback_title": {"en": "Feedback: {lab}", "ru": "Отзыв: {lab}"},
+    "grading_feedback_score": {"en": "Score: {score} of {max_score}", "ru": "Баллы: {score} из {max_score}"},
+    "grading_feedback_evidence": {"en": "What the grader saw", "ru": "Что увидел проверяющий"},
 })

@@ -21,6 +21,7 @@ class Part:
     fn: Callable
     points: int
     hidden: bool
+    visibility: str = "visible"  # visible | hidden | after_due_date (Gradescope's words)
 
     @property
     def key(self) -> tuple:
@@ -51,14 +52,20 @@ def lab_of(text: str) -> str | None:
     return found[-1] if found else None
 
 
-def exercise(id: str, points: int, hidden: bool = False):
-    """Register `fn(ctx) -> dict | None` as a part of exercise `id`; all parts must pass to earn the points."""
+def exercise(id: str, points: int, hidden: bool = False, visibility: str | None = None):
+    """Register `fn(ctx) -> dict | None` as a part of exercise `id`; all parts must pass to earn the points.
+
+    visibility: what a student sees of it in Gradescope; hidden parts default to after_due_date.
+    """
     if lab_of(id) is None or "." not in id:
         raise ValueError(f"exercise id must look like 'lab03.ex2', not {id!r}")
+    visibility = visibility or ("after_due_date" if hidden else "visible")
+    if visibility not in ("visible", "hidden", "after_due_date"):
+        raise ValueError(f"visibility must be visible, hidden or after_due_date, not {visibility!r}")
 
     def register(fn):
         ex = EXERCISES.setdefault(id, Exercise(id))
-        part = Part(fn, int(points), bool(hidden))
+        part = Part(fn, int(points), bool(hidden), visibility)
         ex.parts = [p for p in ex.parts if p.key != part.key] + [part]  # re-import replaces, never doubles
         return fn
 

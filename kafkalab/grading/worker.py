@@ -1,0 +1,254 @@
+"""Grade one submission, in a process of its own (started by kafkalab.grading.batch).
+
+    python -m kafkalab.grading.worker < job.json > report.json
+
+Order: load the lab's checks (before anything of the student runs); enter the sandbox; execute the
+notebook cell by cell in a sandboxed kernel, with a per-cell and a total time limit and capped output;
+then ask the kernel for the values the checks name (kafkalab.grading.values) and run the checks here,
+against the cluster the notebook started. The report goes to stdout, which the kernel cannot reach.
+"""
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import hashlib
+import json
+import os
+import random
+import sys
+import threading
+import time
+from pathlib import Path
+
+from ..i18n import t
+from . import messages  # noqa: F401
+from .registry import check_files, exercises, load
+from .sandbox import Limits, Sandbox
+
+NOTEBOOK_NAME = "submission.ipynb"
+
+
+def checks_hash(lab: str) -> str:
+    """SHA-256 over the lab's visible and hidden check files (names and bytes)."""
+    digest = hashlib.sha256()
+    for path in check_files(lab):
+        digest.update(f"{path.parent.name}/{path.name}\n".encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _client_class():
+    from nbclient import NotebookClient
+
+    class CappedClient(NotebookClient):
+        """nbclient with a cap on the bytes of output it keeps."""
+
+        output_cap = 1_000_000
+        _kept = 0
+        _capped = False
+
+        def output(self, outs, msg, display_id, cell_index):
+            size = len(json.dumps(msg.get("content", {}), default=str))
+            self._kept += size
+            if self._kept > self.output_cap:
+                if self._capped:
+                    return None
+                self._capped = True
+                from nbformat.v4 import new_output
+
+                return new_output("stream", name="stderr", text=t("grading_output_capped", limit=self.output_cap))
+            return super().output(outs, msg, display_id, cell_index)
+
+    return CappedClient
+
+
+def _kernel_manager(box: Sandbox):
+    from jupyter_client import KernelManager
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    spec_dir = Path("/tmp/.kafkalab-grader" if box.strong else box.work.parent / f".spec-{box.token}") / "kernels"
+    kernel = spec_dir / "kafkalab-sandbox"
+    kernel.mkdir(parents=True, exist_ok=True)
+    os.chmod(spec_dir.parent, 0o700)
+    (kernel / "kernel.json").write_text(json.dumps({
+        "argv": box.kernel_argv(), "display_name": "Kafka Lab sandbox", "language": "python",
+        "interrupt_mode": "signal"}))
+    km = KernelManager(kernel_name="kafkalab-sandbox", kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(spec_dir)]))
+    km.connection_file = str(box.work_inside / ".connection.json")
+    return km
+
+
+def _kernel_pid(km) -> int | None:
+    provisioner = getattr(km, "provisioner", None)
+    return getattr(provisioner, "pid", None)
+
+
+def execute(notebook, box: Sandbox, cell_timeout: int, total_timeout: int, output_cap: int, lang: str | None):
+    """Run the cells; yield (client, why_the_kernel_stopped or None) with the kernel still up."""
+    from nbclient.exceptions import DeadKernelError
+
+    client = _client_class()(notebook, km=_kernel_manager(box), timeout=cell_timeout, allow_errors=True,
+                             interrupt_on_timeout=True, startup_timeout=120, iopub_timeout=10,
+                             error_on_timeout={"ename": "CellTimeoutError", "evalue": f"{cell_timeout} s", "traceback": []},
+                             resources={"metadata": {"path": str(box.work_inside)}})
+    client.output_cap = output_cap
+    deadline = time.monotonic() + total_timeout
+    stopped = {"why": None}
+
+    def stop_at_deadline():
+        pid = _kernel_pid(client.km)
+        stopped["why"] = t("grading_total_timeout", seconds=total_timeout)
+        if pid:
+            with contextlib.suppress(OSError):
+                os.kill(pid, 9)
+
+    timer = threading.Timer(total_timeout, stop_at_deadline)
+    timer.daemon = True
+    with client.setup_kernel(env=box.env()):
+        timer.start()
+        try:
+            for index, cell in enumerate(notebook.cells):
+                if cell.cell_type != "code" or stopped["why"]:
+                    continue
+                client.timeout = max(1, min(cell_timeout, int(deadline - time.monotonic())))
+                try:
+                    client.execute_cell(cell, index)
+                except DeadKernelError:
+                    stopped["why"] = stopped["why"] or "the kernel died"
+                    break
+                timed_out = any(o.get("ename") == "CellTimeoutError" for o in cell.get("outputs", []))
+                if timed_out and not _responds(client):
+                    stopped["why"] = t("grading_cell_timeout", cell=index + 1, seconds=cell_timeout)
+                    pid = _kernel_pid(client.km)
+                    if pid:
+                        with contextlib.suppress(OSError):
+                            os.kill(pid, 9)
+                    break
+        finally:
+            timer.cancel()
+        yield client, stopped["why"]
+
+
+def _responds(client, timeout: float = 10.0) -> bool:
+    """Does the kernel answer again after an interrupt (or does it still run the timed-out cell)?"""
+    try:
+        client.kc.kernel_info(reply=True, timeout=timeout)
+        return True
+    except Exception:
+        return False
+
+
+def _setfsuid(uid: int) -> None:
+    """File access as `uid` (this thread): the checks read the sandbox with the student's rights only."""
+    with contextlib.suppress(Exception):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.setfsgid(uid)
+        libc.setfsuid(uid)
+
+
+def find_cluster(lab: str, box: Sandbox):
+    """The cluster the notebook started: the one named after the lab, else the newest; only a trustworthy one.
+
+    The state file was written by the student's kernel: its folder must be in the sandbox, and every
+    process it names must belong to the sandbox's user.
+    """
+    import psutil
+
+    from ..cluster import state
+    from ..cluster.cluster import Cluster
+
+    found = []
+    for name in state.names():
+        try:
+            found.append(Cluster.load(name))
+        except Exception:
+            continue
+    found.sort(key=lambda c: (c.name == lab, c.state.get("created", 0) if isinstance(c.state, dict) else 0))
+    for cluster in reversed(found):
+        try:
+            inside = cluster.dir.resolve().is_relative_to(box.work_inside.resolve())
+            pids = [v.get("pid") for v in cluster.runtime.values() if isinstance(v, dict) and v.get("pid")]
+            owned = all(not psutil.pid_exists(int(p)) or psutil.Process(int(p)).uids().real == box.uid for p in pids)
+        except Exception:
+            continue
+        if inside and owned:
+            return cluster
+    return None
+
+
+def _cluster_id(cluster) -> str | None:
+    try:
+        admin = cluster.admin()
+        return admin.describe_cluster(request_timeout=10).result(timeout=15).cluster_id
+    except Exception:
+        return None
+
+
+def grade(job: dict) -> dict:
+    """The whole grading of one submission (runs in the worker process)."""
+    import nbformat
+
+    from .context import Context
+    from .runner import run_exercise
+    from .values import KernelValues
+
+    lab, lang = job["lab"], job.get("lang") or "en"
+    os.environ["KAFKALAB_LANG"] = lang
+    load(lab)
+    found = exercises(lab)
+    before = checks_hash(lab)
+    box = Sandbox(work=Path(job["work"]), slot=job["slot"],
+                  kafka_home=Path(job["kafka_home"]) if job.get("kafka_home") else None,
+                  hide=[Path(p) for p in job.get("hide", [])], keep=[Path(p) for p in job.get("keep", [])], limits=Limits(**job.get("limits", {})),
+                  strong=job.get("strong", True), token=job["token"])
+    report = {"lab": lab, "isolation": box.isolation, "checks_hash": before, "kernel_stopped": None}
+    notebook = nbformat.read(str(box.work / NOTEBOOK_NAME), as_version=4)
+    box.enter()
+    report["isolation"] = box.isolation
+    try:
+        with contextlib.ExitStack() as stack:
+            try:
+                client, why = stack.enter_context(contextlib.contextmanager(execute)(
+                    notebook, box, job["cell_timeout"], job["total_timeout"], job["output_cap"], lang))
+            except Exception as err:  # the kernel did not start: not the student's doing
+                report["ungradable"] = f"kernel: {type(err).__name__}: {err}"[:500]
+                return report
+            report["kernel_stopped"] = why
+            values = KernelValues(client.kc, interrupt=client.km.interrupt_kernel, gone=why and "stopped")
+            os.environ["KAFKALAB_HOME"] = str(box.work_inside / ".kafkalab")
+            if box.strong:
+                _setfsuid(box.uid)
+            try:
+                cluster = find_cluster(lab, box)
+                # by name, so Context checks that its brokers run; "-" is no valid name: no cluster
+                os.environ["KAFKALAB_CLUSTER"] = cluster.name if cluster else "-"
+                ctx = Context(values, rng=random.Random(job.get("seed")))
+                results = [run_exercise(e.id, values, ctx) for e in found]
+                report["cluster_id"] = _cluster_id(cluster) if cluster else None
+            finally:
+                if box.strong:
+                    _setfsuid(0)
+            report["exercises"] = [r.to_dict() for r in results]
+            report["score"] = sum(r.points for r in results)
+            report["max_score"] = sum(r.max_points for r in results)
+            with contextlib.suppress(Exception):
+                report["executed"] = nbformat.writes(notebook)[:5_000_000]
+    finally:
+        report["processes_ended"] = box.end()
+    return report
+
+
+def main() -> None:
+    job = json.loads(sys.stdin.read())
+    real_stdout = os.fdopen(os.dup(1), "w")
+    os.dup2(os.open(os.devnull, os.O_WRONLY), 1)  # nothing else may write into the report stream
+    try:
+        report = grade(job)
+    except Exception as err:
+        report = {"lab": job.get("lab"), "ungradable": f"worker: {type(err).__name__}: {err}"[:500]}
+    real_stdout.write(json.dumps(report, ensure_ascii=False))
+    real_stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
