@@ -294,3 +294,41 @@ def test_unknown_cluster_and_node_messages():
         kafkalab.up("two-brokers", name="never")
     assert "three-brokers" in str(err.value)
     assert not state.cluster_dir("never").exists()
+
+
+def test_down_on_a_damaged_state_file_kills_the_jvms(make_cluster):
+    from kafkalab.cluster import ports, procs
+
+    cluster = make_cluster("single", "local")
+    addresses = [(n.host, n.port) for n in cluster.nodes]
+    jvms = procs.marked(state.home_dir(), cluster.name)
+    assert len(jvms) == 2 and all(tcp_open(*a) for a in addresses)
+    text = state.state_file(cluster.name).read_text()
+    state.state_file(cluster.name).write_text(text[: len(text) // 2])  # half a file
+    out = subprocess.run([KAFKALAB, "status", "--name", cluster.name], capture_output=True, text=True,
+                         env={**os.environ, "KAFKALAB_LANG": "en"})
+    assert out.returncode == 2 and "is damaged" in out.stderr and "Traceback" not in out.stderr
+    out = subprocess.run([KAFKALAB, "down", "--name", cluster.name], capture_output=True, text=True,
+                         env=os.environ)
+    assert out.returncode == 0, out.stderr
+    assert procs.marked(state.home_dir(), cluster.name) == []
+    assert not any(procs.alive(j) for j in jvms)
+    assert not any(tcp_open(*a) for a in addresses)
+    assert not cluster.dir.exists() and ports.held_by(cluster.dir) == []
+
+
+def test_failed_up_releases_its_port_reservations():
+    from kafkalab.cluster import ports, procs
+
+    name = "t-fails-to-start"
+    with pytest.raises(KafkaLabError) as err:
+        kafkalab.up("single", name=name, engine="local", broker_config={"num.network.threads": "zero"},
+                    quiet=True)
+    assert err.value.key == "node_exited" and err.value.values["node"] == "broker-0"
+    try:
+        assert ports.held_by(state.cluster_dir(name)) == []
+        assert procs.marked(state.home_dir(), name) == []  # ZooKeeper, which did start, is gone too
+        assert (state.cluster_dir(name) / "logs" / "broker-0" / "server.log").exists()  # kept for its logs
+    finally:
+        kafkalab.down(name=name)
+    assert not state.cluster_dir(name).exists()

@@ -36,7 +36,8 @@ def markers_of(cmdline: list[str]) -> dict[str, str]:
     return found
 
 
-def _live(proc: psutil.Process) -> bool:
+def alive(proc: psutil.Process) -> bool:
+    """Running, and not a zombie waiting for its parent to reap it."""
     try:
         return proc.is_running() and proc.status() != psutil.STATUS_ZOMBIE
     except psutil.Error:
@@ -59,7 +60,7 @@ def marked(home: Path | str | None = None, cluster: str | None = None) -> list[p
             continue
         if cluster is not None and marks["cluster"] != cluster:
             continue
-        if _live(proc):
+        if alive(proc):
             found.append(proc)
     return found
 
@@ -72,7 +73,7 @@ def kill(procs: list[psutil.Process], timeout: float = 10.0) -> list[psutil.Proc
         except psutil.Error:
             pass
     try:
-        wait_for(lambda: not any(_live(p) for p in procs), timeout, every=0.05)
+        wait_for(lambda: not any(alive(p) for p in procs), timeout, every=0.05)
     except TimeoutError:
         pass
-    return [p for p in procs if _live(p)]
+    return [p for p in procs if alive(p)]
