@@ -306,17 +306,20 @@ def require() -> Distribution:
 
 
 def _drop_damaged_cache() -> None:
+    home = _cached_home()
     _, problems = _cache_state()
+    if not problems and home.exists() and not _has_kafka(home):
+        problems = [f"no libs/kafka_{SCALA_VERSION}-{KAFKA_VERSION}.jar"]
     if problems:
-        print(t("cache_replaced", version=KAFKA_VERSION, path=_cached_home(), problems=_short(problems)))
-        shutil.rmtree(_cached_home(), ignore_errors=True)
-        _verified.pop(_cached_home(), None)
+        print(t("cache_replaced", version=KAFKA_VERSION, path=home, problems=_short(problems)))
+        shutil.rmtree(home, ignore_errors=True)
+        _verified.pop(home, None)
 
 
 def fetch(source: str = "auto", *, url: str | None = None, progress: bool = True) -> Distribution:
     """Make Kafka available, fetching it if needed; idempotent. source: auto, tgz or maven."""
     if source == "auto":
-        found = find()
+        found, _ = _find()  # a damaged cache is replaced below, with a note
         if found:
             print(t("kafka_found", version=found.version, path=found.home))
             return found

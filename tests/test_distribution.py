@@ -388,3 +388,11 @@ def test_sha512_file_formats():
     assert distribution.parse_sha512(f"{digest}  kafka.tgz\n") == digest
     with pytest.raises(ValueError):
         distribution.parse_sha512("kafka.tgz: not a digest")
+
+
+def test_a_cache_without_kafka_is_replaced(server, empty_cache, tgz, pinned):
+    pinned(sha512(tgz))
+    server.files[f"/{NAME}"] = tgz
+    (empty_cache / f"kafka-{VERSION}" / "libs").mkdir(parents=True)  # a half-deleted copy
+    dist = fetch_tgz(server)
+    assert (dist.libs / MAIN_JAR).exists() and distribution.verify_home(dist.home) == []
