@@ -184,7 +184,7 @@ class Batch:
         if checks_hash(self.lab) != self.hash:
             raise KafkaLabError("grading_checks_changed", lab=self.lab, name=name)
         executed = report.pop("executed", None)
-        if executed and self.keep:
+        if isinstance(executed, str):  # for the instructor: what ran, outputs capped
             (self.out / f"{name}.executed.ipynb").write_text(executed)
         merged = {**base, **{k: v for k, v in report.items() if k in (
             "exercises", "score", "isolation", "cluster_id", "kernel_stopped", "processes_ended")}}
@@ -210,7 +210,7 @@ class Batch:
                                     stdout=subprocess.PIPE, stderr=err, start_new_session=True,
                                     env={**os.environ, "PYTHONUNBUFFERED": "1"})
             try:
-                out, _ = proc.communicate(json.dumps(job).encode(), timeout=self.total_timeout + 300)
+                out, _ = proc.communicate(json.dumps(job).encode(), timeout=self.total_timeout + 180)
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, 9)
                 proc.wait()

@@ -1,0 +1,188 @@
+"""Hostile submissions, graded in one batch between two copies of the real solution (DESIGN.md section 7).
+
+Each attack is what a student could write in a cell: forge the result, patch the grader, steal the
+solution or a classmate's work, kill clusters, write everywhere, leave setsid children, loop past
+SIGINT, flood output, fork, fill memory, or send a file that is no notebook at all. Every attack must
+score 0 and harm nothing else: both controls keep full marks, the cluster outside the batch still
+serves, no file appears outside the sandbox, and no process of any submission outlives the batch.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import psutil
+import pytest
+
+import kafkalab
+from kafkalab.grading.sandbox import UID_BASE
+
+ROOT = Path(__file__).resolve().parent.parent
+CANARY = "kafkalab-canary-7f3e"  # a grader secret: must reach no kernel
+MARK = "CONTROL-SOLUTION-MARK-91b2"  # in the control's source: must reach no other submission
+
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(os.geteuid() != 0, reason="the sandbox needs root (CI runs as root)")]
+
+
+def notebook(cells: list[str]) -> bytes:
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    return nbformat.writes(nb).encode()
+
+
+def solution(lab_md: str, mark: str = "") -> bytes:
+    import jupytext
+
+    nb = jupytext.reads((ROOT / "solutions" / "en" / lab_md).read_text(), fmt="md")
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    if mark:
+        nb.cells.insert(0, nbformat.v4.new_code_cell(f"# {mark}"))
+    return jupytext.writes(nb, fmt="ipynb").encode()
+
+
+def attacks(out: Path, subs: Path) -> dict[str, bytes]:
+    checks = ROOT / "checks"
+    fake = {"lab": "lab03", "score": 15, "max_score": 15, "status": "graded",
+            "exercises": [{"id": f"lab03.ex{i}", "points": 3, "max_points": 3, "passed": True, "message": "ok",
+                           "evidence": {"x": 1}} for i in range(1, 6)]}
+    targets = [str(out / "control_first.json"), str(out / "forged_result.json"), str(out / "grades.csv"),
+               "/root/pwned", str(Path.home() / "pwned"), "/tmp/pwned-kafkalab", "../pwned", "../../pwned"]
+    return {
+        "forged_result": notebook([
+            f"import atexit, json, os\nFAKE = {json.dumps(fake)!r}\nTARGETS = {targets!r}\n"
+            "def forge():\n"
+            "    for target in TARGETS + [os.environ.get('KAFKALAB_GRADE_RESULT', 'result.json')]:\n"
+            "        try:\n            open(target, 'w').write(FAKE)\n        except Exception:\n            pass\n"
+            "atexit.register(forge)\nforge()\nprint(FAKE)"]),
+        "patched_grader": notebook([
+            "import kafkalab.grading as g, kafkalab.grading.runner as r, kafkalab.grading.context as c\n"
+            "from kafkalab.grading.runner import Result, LabResult\n"
+            "full = lambda *a, **k: LabResult('lab03', [Result(f'lab03.ex{i}', 3, 3, True, 'ok') for i in range(1, 6)])\n"
+            "r.run_lab = g.run_lab = full\n"
+            "r.run_exercise = g.run_exercise = lambda *a, **k: Result('lab03.ex1', 3, 3, True, 'ok')\n"
+            "c.Context.expect = lambda *a, **k: None\n"
+            "animals_partitions = 3\npartition_of = {'cat': 0, 'dog': 1, 'cow': 2}\ndog_from_1 = ['growl', 'whine']"]),
+        "lab_swap": solution("lab00_setup.md"),
+        "steal": notebook([
+            "import glob, os, subprocess\n"
+            f"patterns = ['../**/*.ipynb', '/tmp/**/*.ipynb', {str(ROOT / 'solutions')!r} + '/**/*',\n"
+            f"            {str(checks)!r} + '/**/*.py', {str(subs)!r} + '/*', {str(out)!r} + '/*',\n"
+            "            os.path.expanduser('~') + '/**/*', '/root/**/*.py']\n"
+            "found = []\nfor p in patterns:\n    found += glob.glob(p, recursive=True)[:50]\n"
+            "texts = []\nfor path in found:\n    try:\n        texts.append(open(path, errors='replace').read()[:20000])\n"
+            "    except Exception:\n        pass\n"
+            "print('FOUND', found)\nprint('TEXTS', texts)\nprint('ENV', dict(os.environ))\n"
+            "print(subprocess.run(['ps', 'axeww'], capture_output=True, text=True).stdout[:20000])"]),
+        "kill_everything": notebook([
+            "import os, signal, subprocess, psutil\n"
+            "for p in psutil.process_iter():\n    try:\n        p.kill() if p.pid != os.getpid() else None\n"
+            "    except Exception:\n        pass\n"
+            "for pid in range(2, 200000):\n    if pid != os.getpid():\n        try:\n            os.kill(pid, 9)\n"
+            "        except Exception:\n            pass\n"
+            "subprocess.run(['kafkalab', 'down', '--all'])\nsubprocess.run(['kafkalab', 'down', '--all', '--all-homes'])\n"
+            "os.kill(os.getppid(), signal.SIGKILL)"]),
+        "sabotage": notebook([
+            f"import os, shutil, subprocess\nTARGETS = {targets!r}\n"
+            "for t in TARGETS:\n    try:\n        open(t, 'w').write('pwned')\n    except Exception:\n        pass\n"
+            f"shutil.rmtree({str(checks)!r}, ignore_errors=True)\n"
+            "for i in range(10):\n"
+            f"    subprocess.Popen(['setsid', 'sh', '-c', 'while true; do echo hacked > {out}/grades.csv; "
+            f"rm -rf {checks}; sleep 1; done'], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)"]),
+        "ignores_sigint": notebook([
+            "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    pass",
+            *["import time\ntime.sleep(1)"] * 8]),
+        "flood": notebook(["import sys\nfor i in range(60):\n    sys.stdout.write('x' * 1_000_000)"]),
+        "fork_bomb": notebook([
+            "import subprocess, sys\nsubprocess.Popen([sys.executable, '-c', "
+            "'import os\\nwhile True:\\n    try:\\n        os.fork()\\n    except OSError:\\n        pass'], "
+            "start_new_session=True)"]),
+        "fills_memory": notebook(["hog = []\nwhile True:\n    hog.append(bytearray(50_000_000))"]),
+        "not_json": b"{ this is not a notebook",
+        "empty": b"",
+        "nbformat3": json.dumps({"nbformat": 3, "nbformat_minor": 0, "worksheets": [], "metadata": {}}).encode(),
+    }
+
+
+def checks_digest() -> str:
+    digest = hashlib.sha256()
+    for path in sorted((ROOT / "checks").rglob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def sandbox_processes() -> list:
+    return [p for p in psutil.process_iter(["uids"]) if p.info["uids"] and UID_BASE <= p.info["uids"].real < UID_BASE + 64]
+
+
+def test_hostile_batch_scores_zero_and_harms_nothing(tmp_path):
+    subs, out = tmp_path / "lab03", tmp_path / "out"
+    subs.mkdir()
+    before = checks_digest()
+    outside = kafkalab.up("single", name="outside", quiet=True)  # a cluster the batch must not touch
+    try:
+        files = {"control_first": solution("lab03_partitions.md", MARK), **attacks(out, subs),
+                 "control_last": solution("lab03_partitions.md", MARK)}
+        paths = []
+        for name, data in files.items():
+            (subs / f"{name}.ipynb").write_bytes(data)
+            paths.append(subs / f"{name}.ipynb")
+        env = {**os.environ, "KAFKALAB_TEST_CANARY": CANARY}
+        env.pop("KAFKALAB_CHECKS", None)
+        run = subprocess.run([sys.executable, "-m", "kafkalab.cli", "grade", *map(str, paths), "--out", str(out),
+                              "--timeout", "20", "--total-timeout", "240", "--memory", "1.5", "--gradescope"],
+                             cwd=ROOT, env=env, capture_output=True, text=True, timeout=1500)
+        assert run.returncode == 0, run.stderr[-3000:]
+
+        reports = {n: json.loads((out / f"{n}.json").read_text()) for n in files}
+        for name in ("control_first", "control_last"):
+            r = reports[name]
+            assert (r["status"], r["score"]) == ("graded", r["max_score"]) and r["max_score"] == 15, (name, r.get("error"))
+        for name, r in reports.items():
+            if name.startswith("control"):
+                continue
+            assert r["status"] == "graded" and r["score"] == 0, (name, r["score"], r.get("error"),
+                                                                  [e["message"] for e in r["exercises"]])
+        assert "lab00" in reports["lab_swap"]["error"]
+        for name in ("not_json", "empty", "nbformat3"):
+            assert "not a notebook" in reports[name]["error"], reports[name]["error"]
+        assert "20 s" in (reports["ignores_sigint"].get("error") or ""), reports["ignores_sigint"].get("error")
+
+        # nothing outside the sandbox was touched
+        assert checks_digest() == before, "the checks changed"
+        assert not sandbox_processes(), "a submission's process outlived the batch"
+        for path in ("/root/pwned", Path.home() / "pwned", "/tmp/pwned-kafkalab", out / "forged_result.json"):
+            assert not Path(path).exists(), path
+        rows = {r["student"]: r for r in csv.DictReader((out / "grades.csv").open())}
+        assert rows["control_first"]["score"] == "15" and rows["forged_result"]["score"] == "0"
+        assert outside.alive("broker-0") and kafkalab.inspect.brokers(outside), "the outside cluster was harmed"
+
+        # what the kernels printed: no secret, no solution, no hidden check
+        hidden = (ROOT / "checks" / "hidden" / "lab03_partitions.py").read_text().splitlines()[0]
+        for name in files:
+            executed = out / f"{name}.executed.ipynb"
+            if not executed.exists():
+                continue
+            text = executed.read_text()
+            assert len(text) < 3_000_000, (name, len(text))
+            if not name.startswith("control"):
+                assert CANARY not in text and MARK not in text and hidden not in text, name
+        assert "output capped" in (out / "flood.executed.ipynb").read_text()
+    finally:
+        outside.down()
+
+
+def test_no_lab_or_no_checks_is_a_hard_error(tmp_path):
+    sub = tmp_path / "x.ipynb"
+    sub.write_bytes(notebook(["x = 1"]))
+    for args, words in ((["--lab", "lab42"], "lab42"), ([], "--lab")):
+        run = subprocess.run([sys.executable, "-m", "kafkalab.cli", "grade", str(sub), "--out", str(tmp_path / "o"), *args],
+                             cwd=ROOT, capture_output=True, text=True, timeout=120,
+                             env={**os.environ, "KAFKALAB_LANG": "en"})
+        assert run.returncode == 2 and words in run.stderr and "Traceback" not in run.stderr, run.stderr
