@@ -27,7 +27,7 @@ from ..i18n import register, t
 from . import messages  # noqa: F401
 from .registry import checks_dir, exercises, lab_of, load
 from .reports import feedback_html, feedback_md, gradescope, using_lang, write_csvs
-from .sandbox import Limits, Sandbox, strong_possible
+from .sandbox import Limits, Sandbox, strong_possible, sweep_stale
 from .worker import NOTEBOOK_NAME, checks_hash
 
 register({
@@ -129,6 +129,7 @@ class Batch:
         self.jobs = jobs or default_jobs()
         self.limits = limits or Limits()
         self.strong = strong_possible()
+        sweep_stale()  # a grader killed mid-batch earlier: its sandboxes end now
         self.checks = checks_dir()
         load(lab)
         self.max_score = sum(e.max_points for e in exercises(lab))

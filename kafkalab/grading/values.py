@@ -153,9 +153,10 @@ class KernelValues:
 
     isolated = True
 
-    def __init__(self, client, interrupt=None, gone: str | None = None):
+    def __init__(self, client, interrupt=None, alive=None, gone: str | None = None):
         self.client = client
         self.interrupt = interrupt
+        self.alive = alive or client.is_alive
         self.gone = gone  # why the kernel cannot answer any more (died, stuck, killed at the time limit)
 
     def _ask(self, expression: str, timeout: float):
@@ -184,7 +185,7 @@ class KernelValues:
             try:
                 reply = self.client.get_shell_msg(timeout=min(left, 1.0))
             except Exception:  # queue.Empty, or the channel closed under a dead kernel
-                if not self.client.is_alive():
+                if not self.alive():
                     self.gone = "dead"
                     raise Unanswered("dead") from None
                 continue

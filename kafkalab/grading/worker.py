@@ -63,7 +63,7 @@ def _client_class():
 
 
 def _kernel_manager(box: Sandbox):
-    from jupyter_client import KernelManager
+    from jupyter_client import AsyncKernelManager
     from jupyter_client.kernelspec import KernelSpecManager
 
     spec_dir = Path("/tmp/.kafkalab-grader" if box.strong else box.work.parent / f".spec-{box.token}") / "kernels"
@@ -73,7 +73,9 @@ def _kernel_manager(box: Sandbox):
     (kernel / "kernel.json").write_text(json.dumps({
         "argv": box.kernel_argv(), "display_name": "Kafka Lab sandbox", "language": "python",
         "interrupt_mode": "signal"}))
-    km = KernelManager(kernel_name="kafkalab-sandbox", kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(spec_dir)]))
+    # asynchronous, as nbclient expects: a blocking client would wait forever on a kernel that died mid-cell
+    km = AsyncKernelManager(kernel_name="kafkalab-sandbox",
+                            kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(spec_dir)]))
     km.connection_file = str(box.work_inside / ".connection.json")
     return km
 
@@ -81,6 +83,48 @@ def _kernel_manager(box: Sandbox):
 def _kernel_pid(km) -> int | None:
     provisioner = getattr(km, "provisioner", None)
     return getattr(provisioner, "pid", None)
+
+
+def _alive(pid: int | None) -> bool:
+    import psutil
+
+    try:
+        return bool(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
+
+
+class Kernel:
+    """The grader's own line to the kernel: a blocking client, the kernel's pid, interrupt and kill."""
+
+    def __init__(self, km):
+        from jupyter_client import BlockingKernelClient
+
+        self.pid = _kernel_pid(km)
+        self.client = BlockingKernelClient()
+        self.client.load_connection_info(km.get_connection_info())
+        self.client.start_channels(hb=False)
+
+    def alive(self) -> bool:
+        return _alive(self.pid)
+
+    def interrupt(self) -> None:
+        with contextlib.suppress(OSError, TypeError):
+            os.kill(self.pid, 2)
+
+    def kill(self) -> None:
+        with contextlib.suppress(OSError, TypeError):
+            os.kill(self.pid, 9)
+
+    def responds(self, timeout: float = 10.0) -> bool:
+        """Does it answer again (after an interrupt), or does it still run the timed-out cell?"""
+        if not self.alive():
+            return False
+        try:
+            self.client.kernel_info(reply=True, timeout=timeout)
+            return True
+        except Exception:
+            return False
 
 
 def execute(notebook, box: Sandbox, cell_timeout: int, total_timeout: int, output_cap: int, lang: str | None):
@@ -96,15 +140,14 @@ def execute(notebook, box: Sandbox, cell_timeout: int, total_timeout: int, outpu
     stopped = {"why": None}
 
     def stop_at_deadline():
-        pid = _kernel_pid(client.km)
         stopped["why"] = t("grading_total_timeout", seconds=total_timeout)
-        if pid:
-            with contextlib.suppress(OSError):
-                os.kill(pid, 9)
+        with contextlib.suppress(OSError, TypeError):
+            os.kill(_kernel_pid(client.km), 9)
 
     timer = threading.Timer(total_timeout, stop_at_deadline)
     timer.daemon = True
     with client.setup_kernel(env=box.env()):
+        kernel = Kernel(client.km)
         timer.start()
         try:
             for index, cell in enumerate(notebook.cells):
@@ -116,26 +159,17 @@ def execute(notebook, box: Sandbox, cell_timeout: int, total_timeout: int, outpu
                 except DeadKernelError:
                     stopped["why"] = stopped["why"] or "the kernel died"
                     break
-                timed_out = any(o.get("ename") == "CellTimeoutError" for o in cell.get("outputs", []))
-                if timed_out and not _responds(client):
+                # a cell that ran out of time and ignored the interrupt still runs: the kernel does not answer
+                if not kernel.responds():
                     stopped["why"] = t("grading_cell_timeout", cell=index + 1, seconds=cell_timeout)
-                    pid = _kernel_pid(client.km)
-                    if pid:
-                        with contextlib.suppress(OSError):
-                            os.kill(pid, 9)
+                    kernel.kill()
                     break
         finally:
             timer.cancel()
-        yield client, stopped["why"]
-
-
-def _responds(client, timeout: float = 10.0) -> bool:
-    """Does the kernel answer again after an interrupt (or does it still run the timed-out cell)?"""
-    try:
-        client.kc.kernel_info(reply=True, timeout=timeout)
-        return True
-    except Exception:
-        return False
+        try:
+            yield kernel, stopped["why"]
+        finally:
+            kernel.client.stop_channels()
 
 
 def _setfsuid(uid: int) -> None:
@@ -210,13 +244,14 @@ def grade(job: dict) -> dict:
     try:
         with contextlib.ExitStack() as stack:
             try:
-                client, why = stack.enter_context(contextlib.contextmanager(execute)(
+                kernel, why = stack.enter_context(contextlib.contextmanager(execute)(
                     notebook, box, job["cell_timeout"], job["total_timeout"], job["output_cap"], lang))
             except Exception as err:  # the kernel did not start: not the student's doing
                 report["ungradable"] = f"kernel: {type(err).__name__}: {err}"[:500]
                 return report
             report["kernel_stopped"] = why
-            values = KernelValues(client.kc, interrupt=client.km.interrupt_kernel, gone=why and "stopped")
+            values = KernelValues(kernel.client, interrupt=kernel.interrupt, alive=kernel.alive,
+                                  gone=why and "stopped")
             os.environ["KAFKALAB_HOME"] = str(box.work_inside / ".kafkalab")
             if box.strong:
                 _setfsuid(box.uid)
@@ -241,6 +276,12 @@ def grade(job: dict) -> dict:
 
 
 def main() -> None:
+    import faulthandler
+    import signal
+
+    faulthandler.register(signal.SIGUSR1)  # `kill -USR1 PID` prints where a worker is, into its log
+    with contextlib.suppress(Exception):  # the worker ends with the grader that started it
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
     job = json.loads(sys.stdin.read())
     real_stdout = os.fdopen(os.dup(1), "w")
     os.dup2(os.open(os.devnull, os.O_WRONLY), 1)  # nothing else may write into the report stream
