@@ -332,3 +332,34 @@ def test_failed_up_releases_its_port_reservations():
     finally:
         kafkalab.down(name=name)
     assert not state.cluster_dir(name).exists()
+
+
+def test_first_consumer_group_after_a_broker_loss(make_cluster):
+    """__consumer_offsets exists (replicated on every broker) from `up` on, so a group formed after a
+    broker died still finds its coordinator."""
+    import uuid
+
+    cluster = make_cluster("three-brokers", "local")
+    offsets = inspect.describe_topic(cluster, "__consumer_offsets").partitions
+    assert offsets and all(len(p.replicas) == 3 and len(p.isr) == 3 for p in offsets)
+    cluster.create_topic("after-loss", partitions=3, replication_factor=3, config={"min.insync.replicas": 2})
+    producer = cluster.producer(acks="all")
+    for i in range(100):
+        producer.produce("after-loss", value=str(i))
+    assert producer.flush(30) == 0
+    cluster.kill("broker-2")
+    # the group forms once the cluster knows broker-2 is gone (its ZooKeeper session ended)
+    wait_for(lambda: {b.id for b in inspect.brokers(cluster)} == {0, 1}, 60)
+    consumer = cluster.consumer(f"brand-new-{uuid.uuid4().hex[:6]}", **{"enable.auto.commit": False})
+    consumer.subscribe(["after-loss"])
+    seen = []
+    deadline = time.monotonic() + 60
+    try:
+        while len(seen) < 100 and time.monotonic() < deadline:
+            msg = consumer.poll(0.5)
+            if msg is not None and not msg.error():
+                seen.append(int(msg.value()))
+        assert sorted(seen) == list(range(100))
+        consumer.commit(asynchronous=False)  # the group's offsets land in __consumer_offsets too
+    finally:
+        consumer.close()

@@ -22,6 +22,8 @@ from .engines.base import new_cluster_id
 from .spec import DEFAULT_PRESET, ClusterSpec, NodeSpec, assign_ports, port_is_free
 
 READY_TIMEOUT = float(os.environ.get("KAFKALAB_READY_TIMEOUT", "120"))
+OFFSETS_TOPIC = "__consumer_offsets"
+WARM_UP_GROUP = "kafkalab-warm-up"  # asked about, never joined: it only makes a broker create OFFSETS_TOPIC
 log = logging.getLogger("kafkalab.cluster")
 _current: str | None = None  # the cluster up() or attach() gave last in this process
 
@@ -235,6 +237,42 @@ class Cluster:
             return ""
         return t("waiting_brokers", seen=sorted(seen), expected=sorted(brokers))
 
+    def _prepare_groups(self, timeout: float) -> float:
+        """Multi-broker clusters: have the brokers create __consumer_offsets now, while every broker is
+        alive, and wait until each of its partitions has a leader and a full ISR. Created on demand
+        after a broker died, it would lack a replica (offsets.topic.replication.factor is 3) and no new
+        consumer group could form. Returns the seconds it took."""
+        if len(self.brokers) < 2 or not self.engine.controls_nodes:
+            return 0.0
+        from confluent_kafka import Consumer
+
+        from ..waiting import wait_for
+
+        # A consumer with a group.id asks for its coordinator at once (FindCoordinator), and that makes a
+        # broker create the topic with the brokers' offsets.topic.* settings. It never subscribes, so the
+        # throwaway group never exists. (An AdminClient request waiting for a coordinator can abort the
+        # process in librdkafka when it times out; a consumer's own lookups cannot.)
+        consumer = Consumer({**probes.quiet_client_config(self.bootstrap_servers), "group.id": WARM_UP_GROUP,
+                             "enable.auto.commit": False})
+
+        def ready() -> bool:
+            consumer.poll(0.1)
+            try:
+                topic = consumer.list_topics(OFFSETS_TOPIC, timeout=3).topics.get(OFFSETS_TOPIC)
+            except Exception:
+                return False
+            return (topic is not None and topic.error is None and bool(topic.partitions)
+                    and all(p.leader >= 0 and p.isrs and len(p.isrs) == len(p.replicas)
+                            for p in topic.partitions.values()))
+
+        try:
+            return wait_for(ready, timeout=max(timeout, 30.0), every=0.1)[1]
+        except TimeoutError:
+            raise KafkaLabError("not_ready", name=self.name, seconds=int(max(timeout, 30.0)),
+                                what=t("waiting_offsets_topic")) from None
+        finally:
+            consumer.close()
+
     # --- clients and tools ----------------------------------------------------------------------
     def admin(self, **config):
         """A confluent-kafka AdminClient connected to this cluster."""
@@ -446,6 +484,7 @@ def up(preset: str | None = None, name: str | None = None, engine: str = "auto",
                     cluster = _create(spec, engine_name)
                     cluster._start_nodes(cluster.nodes)
             cluster.wait_ready(timeout, cluster.nodes)
+            cluster._prepare_groups(timeout - (time.monotonic() - began))
             break
         except BaseException as err:
             if not existing:
