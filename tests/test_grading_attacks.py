@@ -52,7 +52,7 @@ def attacks(out: Path, subs: Path) -> dict[str, bytes]:
     fake = {"lab": "lab03", "score": 15, "max_score": 15, "status": "graded",
             "exercises": [{"id": f"lab03.ex{i}", "points": 3, "max_points": 3, "passed": True, "message": "ok",
                            "evidence": {"x": 1}} for i in range(1, 6)]}
-    targets = [str(out / "control_first.json"), str(out / "forged_result.json"), str(out / "grades.csv"),
+    targets = [str(out / "control_first.json"), str(out / "intruder.json"), str(out / "grades.csv"),
                "/root/pwned", str(Path.home() / "pwned"), "/tmp/pwned-kafkalab", "../pwned", "../../pwned"]
     return {
         "forged_result": notebook([
@@ -157,7 +157,7 @@ def test_hostile_batch_scores_zero_and_harms_nothing(tmp_path):
         # nothing outside the sandbox was touched
         assert checks_digest() == before, "the checks changed"
         assert not sandbox_processes(), "a submission's process outlived the batch"
-        for path in ("/root/pwned", Path.home() / "pwned", "/tmp/pwned-kafkalab", out / "forged_result.json"):
+        for path in ("/root/pwned", Path.home() / "pwned", "/tmp/pwned-kafkalab", out / "intruder.json"):
             assert not Path(path).exists(), path
         rows = {r["student"]: r for r in csv.DictReader((out / "grades.csv").open())}
         assert rows["control_first"]["score"] == "15" and rows["forged_result"]["score"] == "0"
@@ -186,3 +186,24 @@ def test_no_lab_or_no_checks_is_a_hard_error(tmp_path):
                              cwd=ROOT, capture_output=True, text=True, timeout=120,
                              env={**os.environ, "KAFKALAB_LANG": "en"})
         assert run.returncode == 2 and words in run.stderr and "Traceback" not in run.stderr, run.stderr
+
+
+def test_weak_isolation_still_decides_outside_the_kernel(tmp_path):
+    """Without root (forced here): no namespaces, but the grade is still decided by the grader."""
+    subs, out = tmp_path / "lab03", tmp_path / "out"
+    subs.mkdir()
+    files = {"control": solution("lab03_partitions.md"), "forged_result": attacks(out, subs)["forged_result"],
+             "patched_grader": attacks(out, subs)["patched_grader"]}
+    for name, data in files.items():
+        (subs / f"{name}.ipynb").write_bytes(data)
+    env = {**os.environ, "KAFKALAB_GRADE_ISOLATION": "weak"}
+    env.pop("KAFKALAB_CHECKS", None)
+    run = subprocess.run([sys.executable, "-m", "kafkalab.cli", "grade", *(str(subs / f"{n}.ipynb") for n in files),
+                          "--out", str(out), "--timeout", "60"], cwd=ROOT, env=env, capture_output=True, text=True,
+                         timeout=900)
+    assert run.returncode == 0, run.stderr[-3000:]
+    reports = {n: json.loads((out / f"{n}.json").read_text()) for n in files}
+    assert reports["control"]["score"] == reports["control"]["max_score"] == 15, reports["control"].get("error")
+    assert reports["forged_result"]["score"] == reports["patched_grader"]["score"] == 0
+    assert all(r["isolation"] == "weak" and "weaker" in r["isolation_note"] for r in reports.values())
+    assert not (out / "intruder.json").exists()

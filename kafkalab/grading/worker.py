@@ -48,16 +48,23 @@ def _client_class():
         _capped = False
 
         def output(self, outs, msg, display_id, cell_index):
-            size = len(json.dumps(msg.get("content", {}), default=str))
+            content = msg.get("content", {})
+            size = len(json.dumps(content, default=str))
+            room = self.output_cap - self._kept
             self._kept += size
-            if self._kept > self.output_cap:
-                if self._capped:
-                    return None
-                self._capped = True
-                from nbformat.v4 import new_output
+            if size <= room:
+                return super().output(outs, msg, display_id, cell_index)
+            if self._capped:
+                return None
+            self._capped = True
+            if msg.get("msg_type") == "stream" and room > 0:  # keep what fits of the first one too large
+                super().output(outs, {**msg, "content": {**content, "text": str(content.get("text", ""))[:room]}},
+                               display_id, cell_index)
+            from nbformat.v4 import new_output
 
-                return new_output("stream", name="stderr", text=t("grading_output_capped", limit=self.output_cap))
-            return super().output(outs, msg, display_id, cell_index)
+            marker = new_output("stream", name="stderr", text=t("grading_output_capped", limit=self.output_cap))
+            outs.append(marker)
+            return marker
 
     return CappedClient
 
