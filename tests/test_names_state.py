@@ -395,3 +395,37 @@ def test_psutil_replaces_proc_reading():
     root = Path(kafkalab.__file__).parent
     mine = [*sorted((root / "cluster").glob("*.py")), root / "cli.py", root / "doctor.py"]
     assert [str(p) for p in mine if "/proc" in p.read_text()] == []
+
+
+# --- 7. clients made through a cluster are closed by its down() ---------------------------------------
+def test_down_closes_the_clients_it_handed_out(home):
+    import gc
+    import threading
+    import time
+
+    from kafkalab.cluster import clients
+
+    make_fake("withclients")
+    cluster = kafkalab.attach("withclients")
+    quiet = {"log_level": 0}
+    producer, consumer, admin = cluster.producer(**quiet), cluster.consumer("g", **quiet), cluster.admin(**quiet)
+    other = cluster.consumer("g2", **quiet)
+    assert len(clients.live(str(cluster.dir))) == 4
+    del other
+    gc.collect()
+    assert len(clients.live(str(cluster.dir))) == 3  # weak references: a dropped client is not kept
+
+    polling = threading.Thread(target=lambda: consumer.poll(3.0))
+    polling.start()
+    time.sleep(0.3)  # the other thread is inside poll(): down() must not free the handle under it
+    began = time.monotonic()
+    cluster.down()
+    assert time.monotonic() - began < 3.0
+    polling.join(10)
+    with pytest.raises(RuntimeError, match="closed"):
+        consumer.poll(0)
+    with pytest.raises(RuntimeError, match="closed"):
+        producer.produce("t", b"x")
+    assert admin._kl_muted.down
+    consumer.close()  # a second close after down() is harmless
+    assert clients.live(str(cluster.dir)) == []

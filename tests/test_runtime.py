@@ -363,3 +363,34 @@ def test_first_consumer_group_after_a_broker_loss(make_cluster):
         consumer.commit(asynchronous=False)  # the group's offsets land in __consumer_offsets too
     finally:
         consumer.close()
+
+
+def test_clients_stop_logging_after_down(tmp_path):
+    """librdkafka writes to the process's stderr itself, so the clients run in a child process."""
+    script = """
+import sys, time, kafkalab
+c = kafkalab.up("single", name="quiet-after-down", engine="local", quiet=True)
+c.create_topic("t")
+p = c.producer()
+p.produce("t", b"x")
+assert p.flush(10) == 0
+con = c.consumer("g")
+con.subscribe(["t"])
+deadline = time.monotonic() + 30
+while time.monotonic() < deadline and (m := con.poll(0.5)) is None:
+    pass
+a = c.admin()
+a.list_topics(timeout=10)
+kept = (p, con, a)  # the notebook still holds them
+c.down()
+sys.stderr.write("DOWN\\n"); sys.stderr.flush()
+for _ in range(8):  # librdkafka retries a lost broker about every second
+    a.poll(0.5)
+sys.stderr.write("END\\n"); sys.stderr.flush()
+"""
+    env = {**os.environ, "KAFKALAB_HOME": str(tmp_path / "home")}
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=180)
+    assert out.returncode == 0, out.stderr[-2000:]
+    after = out.stderr.split("DOWN\n", 1)[1]
+    assert "END" in after
+    assert "Connection refused" not in after and "FAIL|" not in after, after[:1000]

@@ -275,23 +275,24 @@ class Cluster:
 
     # --- clients and tools ----------------------------------------------------------------------
     def admin(self, **config):
-        """A confluent-kafka AdminClient connected to this cluster."""
-        from confluent_kafka.admin import AdminClient
+        """A confluent-kafka AdminClient connected to this cluster (silent once the cluster is down)."""
+        from . import clients
 
-        return AdminClient({"bootstrap.servers": self.bootstrap_servers, **config})
+        return clients.admin(str(self.dir), self.name, {"bootstrap.servers": self.bootstrap_servers, **config})
 
     def producer(self, **config):
-        """A confluent-kafka Producer connected to this cluster."""
-        from confluent_kafka import Producer
+        """A confluent-kafka Producer connected to this cluster; down() flushes it briefly and closes it."""
+        from . import clients
 
-        return Producer({"bootstrap.servers": self.bootstrap_servers, **config})
+        return clients.producer(str(self.dir), {"bootstrap.servers": self.bootstrap_servers, **config})
 
     def consumer(self, group: str, **config):
-        """A confluent-kafka Consumer in `group` (reads from the beginning unless told otherwise)."""
-        from confluent_kafka import Consumer
+        """A confluent-kafka Consumer in `group` (reads from the beginning unless told otherwise);
+        down() closes it."""
+        from . import clients
 
-        return Consumer({"bootstrap.servers": self.bootstrap_servers, "group.id": group,
-                         "auto.offset.reset": "earliest", **config})
+        return clients.consumer(str(self.dir), {"bootstrap.servers": self.bootstrap_servers, "group.id": group,
+                                                "auto.offset.reset": "earliest", **config})
 
     def create_topic(self, topic: str, partitions: int = 1, replication_factor: int = 1,
                      config: dict | None = None, timeout: float = 15.0) -> None:
@@ -342,7 +343,11 @@ class Cluster:
         print(t("down_done", name=self.name))
 
     def _remove(self) -> None:
-        """Processes or containers first, then the folder (only if kafkalab marked it), then the ports."""
+        """Clients of this process first, then processes or containers, then the folder (only if
+        kafkalab marked it) and the ports."""
+        from . import clients
+
+        clients.close_all(str(self.dir))
         if self.engine.controls_nodes:
             self.engine.remove(self)
         _remove_folder(self.name)
@@ -382,7 +387,10 @@ class _Remains:
 def _remove_remains(name: str) -> None:
     """Remove a cluster without trusting its state file: JVMs found by their markers (psutil),
     containers by their labels, then the folder if kafkalab marked it."""
+    from . import clients
+
     home = state.home_dir()
+    clients.close_all(str(state.cluster_dir(name)))
     procs.kill(procs.marked(home, name))
     docker = _docker_class()
     if docker is not None and docker.daemon_answers():

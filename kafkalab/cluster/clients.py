@@ -1,0 +1,172 @@
+"""Clients a Cluster hands out, remembered weakly and closed by its down(), so they stop reconnecting
+(and logging "Connection refused") to nodes that are gone.
+
+Consumers are closed; producers are flushed briefly, purged and closed; an AdminClient cannot be
+closed in confluent-kafka, so its log lines go to a logger that falls silent at down(). The blocking
+calls of a tracked consumer or producer hold a lock, so down() never frees a client's handle under a
+poll() running in another thread (a widget's): if that poll takes long, the client closes itself when
+the poll returns.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import weakref
+
+from confluent_kafka import Consumer, Producer
+from confluent_kafka.admin import AdminClient
+
+FLUSH_SECONDS = 1.0  # what down() gives a producer's queued messages before it drops them
+LOCK_WAIT = 0.5
+_made: dict[str, weakref.WeakSet] = {}  # cluster folder -> its live clients
+_guard = threading.Lock()
+
+
+class _Closing:
+    """The lock and the close-later flag of a tracked client."""
+
+    def _kl_setup(self) -> None:
+        self._kl_lock = threading.RLock()
+        self._kl_pending = False
+        self._kl_closed = False
+
+    def _kl_call(self, method, *args, **kwargs):
+        with self._kl_lock:
+            try:
+                return method(*args, **kwargs)
+            finally:
+                if self._kl_pending and not self._kl_closed:
+                    self._kl_shut()
+
+    def _kl_shut(self) -> None:
+        raise NotImplementedError
+
+    def _kl_close_soon(self) -> None:
+        """Close now if no other thread is inside a blocking call, else when that call returns."""
+        if self._kl_lock.acquire(timeout=LOCK_WAIT):
+            try:
+                if not self._kl_closed:
+                    self._kl_shut()
+            finally:
+                self._kl_lock.release()
+        else:
+            self._kl_pending = True
+
+
+class TrackedConsumer(_Closing, Consumer):
+    """A confluent-kafka Consumer that its cluster's down() closes."""
+
+    def __init__(self, config: dict):
+        super().__init__(config)
+        self._kl_setup()
+
+    def poll(self, *args, **kwargs):
+        return self._kl_call(super().poll, *args, **kwargs)
+
+    def consume(self, *args, **kwargs):
+        return self._kl_call(super().consume, *args, **kwargs)
+
+    def close(self, *args, **kwargs):
+        """Close the consumer (a second close, e.g. after down(), does nothing)."""
+        with self._kl_lock:
+            if self._kl_closed:
+                return None
+            self._kl_closed = True
+            return super().close(*args, **kwargs)
+
+    def _kl_shut(self) -> None:
+        try:
+            self.close()
+        except Exception:  # the consumer may have failed in its own way; it is closed all the same
+            pass
+
+
+class TrackedProducer(_Closing, Producer):
+    """A confluent-kafka Producer that its cluster's down() flushes briefly and closes."""
+
+    def __init__(self, config: dict):
+        super().__init__(config)
+        self._kl_setup()
+
+    def poll(self, *args, **kwargs):
+        return self._kl_call(super().poll, *args, **kwargs)
+
+    def flush(self, *args, **kwargs):
+        return self._kl_call(super().flush, *args, **kwargs)
+
+    def _kl_shut(self) -> None:
+        self._kl_closed = True
+        try:
+            Producer.flush(self, FLUSH_SECONDS)
+            self.purge()  # what could not be delivered in time: the cluster is going away
+            if hasattr(Producer, "close"):  # confluent-kafka >= 2.10
+                Producer.close(self)
+        except Exception:
+            pass
+
+
+class _Muted(logging.Filter):
+    """Lets records through until the cluster goes down."""
+
+    def __init__(self):
+        super().__init__()
+        self.down = False
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not self.down
+
+
+def _client_logger(cluster_name: str) -> logging.Logger:
+    """A logger of one client (not kept in logging's registry), under 'kafkalab.client'."""
+    logger = logging.Logger(f"kafkalab.client.{cluster_name}")
+    logger.parent = logging.getLogger("kafkalab.client")
+    logger.addFilter(_Muted())
+    return logger
+
+
+def _track(key: str, client) -> None:
+    with _guard:
+        _made.setdefault(key, weakref.WeakSet()).add(client)
+
+
+def consumer(key: str, config: dict) -> TrackedConsumer:
+    client = TrackedConsumer(config)
+    _track(key, client)
+    return client
+
+
+def producer(key: str, config: dict) -> TrackedProducer:
+    client = TrackedProducer(config)
+    _track(key, client)
+    return client
+
+
+def admin(key: str, cluster_name: str, config: dict) -> AdminClient:
+    """An AdminClient; unless `config` brings its own logger, its logs fall silent at down()."""
+    muted = None
+    if "logger" not in config:
+        logger = _client_logger(cluster_name)
+        muted = logger.filters[0]
+        config = {**config, "logger": logger}
+    client = AdminClient(config)
+    client._kl_muted = muted
+    _track(key, client)
+    return client
+
+
+def live(key: str) -> list:
+    """The clients of the cluster `key` that are still referenced somewhere."""
+    with _guard:
+        return list(_made.get(key, ()))
+
+
+def close_all(key: str) -> int:
+    """Close (or silence) every client made for the cluster `key`; return how many there were."""
+    with _guard:
+        found = list(_made.pop(key, ()))
+    for client in found:
+        if isinstance(client, _Closing):
+            client._kl_close_soon()
+        elif getattr(client, "_kl_muted", None) is not None:
+            client._kl_muted.down = True
+    return len(found)
