@@ -67,8 +67,8 @@ def _print_status(cluster) -> None:
     print(t("status_header", name=info["name"], engine=info["engine"], mode=info["mode"],
             bootstrap=info["bootstrap_servers"]))
     for n in info["nodes"]:
-        alive = t("status_alive") if n["alive"] else t("status_dead")
-        print(f"  {n['name']:<14} {n['role']:<10} id={n['id']:<5} {n['host']}:{n['port']:<6} {alive}")
+        state = clusters.service_text(n["service"])
+        print(f"  {n['name']:<14} {n['role']:<10} id={n['id']:<5} {n['host']}:{n['port']:<6} {state}")
 
 
 def run(argv: list[str]) -> int:

@@ -130,6 +130,17 @@ def test_zookeeper_quorum(make_cluster, engine):
     with pytest.raises(KafkaLabError) as err:
         cluster.create_topic("with-one", partitions=1, replication_factor=3, timeout=8)
     assert err.value.key == "zk_no_quorum" and "quorum" in str(err.value)
+    # status tells a live process from a serving one: zookeeper-3 runs, alone, without a quorum
+    def zk3_not_serving():
+        return {n["name"]: n for n in cluster.status()["nodes"]}["zookeeper-3"]["service"] == "not_serving"
+    wait_for(zk3_not_serving, 30)
+    nodes = {n["name"]: n for n in cluster.status()["nodes"]}
+    assert nodes["zookeeper-3"]["alive"] and not nodes["zookeeper-3"]["serving"]
+    assert nodes["zookeeper-1"]["service"] == nodes["zookeeper-2"]["service"] == "down"
+    out = subprocess.run([KAFKALAB, "status", "--name", cluster.name], capture_output=True, text=True,
+                         env={**os.environ, "KAFKALAB_LANG": "en"}, check=True)
+    line = next(ln for ln in out.stdout.splitlines() if "zookeeper-3" in ln)
+    assert line.rstrip().endswith("running, not serving (no quorum)")
     cluster.start("zookeeper-1")
     cluster.start("zookeeper-2")
 
@@ -141,6 +152,7 @@ def test_zookeeper_quorum(make_cluster, engine):
         return True
     wait_for(created, 120, every=1)
     assert "back-again" in inspect.topics(cluster)
+    assert all(n["service"] == "serving" for n in cluster.status()["nodes"])
 
 
 def test_stop_start_keeps_data_and_new_process_reattaches(make_cluster, engine):
@@ -159,7 +171,8 @@ def test_stop_start_keeps_data_and_new_process_reattaches(make_cluster, engine):
     assert set(status) >= {"name", "engine", "mode", "bootstrap_servers", "zookeeper_connect", "nodes"}
     alive = {n["name"]: n["alive"] for n in status["nodes"]}
     assert alive == {"zookeeper-1": True, "broker-0": False}
-    assert set(status["nodes"][0]) == {"name", "role", "id", "host", "port", "alive"}
+    assert {n["name"]: n["service"] for n in status["nodes"]} == {"zookeeper-1": "serving", "broker-0": "down"}
+    assert set(status["nodes"][0]) == {"name", "role", "id", "host", "port", "alive", "serving", "service"}
     subprocess.run([KAFKALAB, "start", "broker-0", "--name", cluster.name], check=True, env=os.environ,
                    capture_output=True)
     assert kafkalab.attach(cluster.name).alive("broker-0")

@@ -110,13 +110,28 @@ class Cluster:
     def alive(self, node: str) -> bool:
         return self.engine.alive(self, self.node(node))
 
+    def service(self, node: str | NodeSpec) -> str:
+        """'serving'; 'down' (no process); 'not_serving' (ZooKeeper runs but has no quorum); or
+        'no_answer' (the process runs, its port does not answer yet)."""
+        node = self.node(node) if isinstance(node, str) else node
+        if not self.engine.alive(self, node):
+            return "down"
+        if node.role == "zookeeper":
+            serving = probes.zookeeper_serving(node.host, node.port)
+            return {True: "serving", False: "not_serving", None: "no_answer"}[serving]
+        return "serving" if probes.tcp_open(node.host, node.port) else "no_answer"
+
     def status(self) -> dict:
-        """The `kafkalab status --json` object."""
+        """The `kafkalab status --json` object: each node's process (alive) and service."""
+        nodes = []
+        for n in self.nodes:
+            service = self.service(n)
+            nodes.append({"name": n.name, "role": n.role, "id": n.id, "host": n.host, "port": n.port,
+                          "alive": service != "down", "serving": service == "serving", "service": service})
         return {
             "name": self.name, "engine": self.engine.name, "mode": self.mode,
             "bootstrap_servers": self.bootstrap_servers, "zookeeper_connect": self.zookeeper_connect,
-            "nodes": [{"name": n.name, "role": n.role, "id": n.id, "host": n.host, "port": n.port,
-                       "alive": self.engine.alive(self, n)} for n in self.nodes],
+            "nodes": nodes,
         }
 
     def __repr__(self) -> str:
@@ -124,9 +139,10 @@ class Cluster:
 
     def _repr_html_(self) -> str:
         info = self.status()
+        marks = {"serving": "&#x1F7E2; ", "down": "&#x1F534; "}
         rows = "".join(
             f"<tr><td>{n['name']}</td><td>{n['role']}</td><td>{n['id']}</td><td>{n['host']}:{n['port']}</td>"
-            f"<td>{'&#x1F7E2; ' + t('status_alive') if n['alive'] else '&#x1F534; ' + t('status_dead')}</td></tr>"
+            f"<td>{marks.get(n['service'], '&#x1F7E1; ') + service_text(n['service'])}</td></tr>"
             for n in info["nodes"])
         head = t("status_header", name=self.name, engine=self.engine.name, mode=self.mode,
                  bootstrap=self.bootstrap_servers)
@@ -358,6 +374,15 @@ class Cluster:
     def __exit__(self, *exc) -> None:
         if self.dir.exists():
             self.down()
+
+
+SERVICE_TEXTS = {"serving": "status_alive", "down": "status_dead", "not_serving": "status_not_serving",
+                 "no_answer": "status_not_answering"}
+
+
+def service_text(service: str) -> str:
+    """A node's service state ('serving', 'down', ...) in words, in the current language."""
+    return t(SERVICE_TEXTS[service])
 
 
 def _remove_folder(name: str) -> None:

@@ -61,6 +61,20 @@ def zookeeper_mode(host: str, port: int) -> str | None:
     return None
 
 
+NOT_SERVING = "not currently serving requests"  # ZooKeeper's `srvr` answer without a quorum
+
+
+def zookeeper_serving(host: str, port: int) -> bool | None:
+    """True when ZooKeeper serves requests, False when it answers that it does not (no quorum),
+    None when it does not answer at all."""
+    text = four_letter(host, port, "srvr")
+    if not text:
+        return None
+    if NOT_SERVING in text:
+        return False
+    return any(line.startswith("Mode:") for line in text.splitlines()) or None
+
+
 def cluster_metadata(bootstrap: str, timeout: float = 3.0) -> tuple[set[int], int | None] | None:
     """(ids of the brokers registered in the cluster, controller id) or None when nobody answers."""
     from confluent_kafka.admin import AdminClient
