@@ -102,6 +102,11 @@ class Sandbox:
     def work_inside(self) -> Path:
         return WORK if self.strong else self.work
 
+    @property
+    def kafkalab_home(self) -> Path:
+        """The kernel's KAFKALAB_HOME, unique per submission: node markers never match another sandbox's."""
+        return self.work_inside / f".kafkalab-{self.token}"
+
     def prepare(self) -> None:
         """In the grader, before the worker starts: the work folder belongs to the kernel's user."""
         self.work.mkdir(parents=True, exist_ok=True)
@@ -190,7 +195,7 @@ class Sandbox:
         env.update({
             "PATH": os.pathsep.join([venv_bin, "/usr/local/bin", "/usr/bin", "/bin"]),
             "HOME": str(work / ".home"), "TMPDIR": "/tmp" if self.strong else str(work / ".tmp"),
-            "KAFKALAB_HOME": str(work / ".kafkalab"), "KAFKALAB_ENGINE": "local",
+            "KAFKALAB_HOME": str(self.kafkalab_home), "KAFKALAB_ENGINE": "local",
             "KAFKALAB_CACHE": str(work / ".cache"), "PYTHONUNBUFFERED": "1", "PYTHONNOUSERSITE": "1",
             "MPLBACKEND": "Agg", TOKEN_ENV: self.token,
         })
@@ -331,7 +336,7 @@ def _launch(spec: dict, argv: list[str]) -> None:
         resource.setrlimit(resource.RLIMIT_NPROC, (limits["pids"], limits["pids"]))
         if connection:
             os.chown(connection, uid, uid)
-        for sub in (".home", ".kafkalab", ".cache"):
+        for sub in (".home", ".cache", Path(spec["env"]["KAFKALAB_HOME"]).name):
             (work / sub).mkdir(exist_ok=True)
             os.chown(work / sub, uid, uid)
         os.setgroups([])
@@ -339,7 +344,7 @@ def _launch(spec: dict, argv: list[str]) -> None:
         os.setuid(uid)
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG: dies with its worker
     else:
-        for sub in (".home", ".kafkalab", ".cache", ".tmp"):
+        for sub in (".home", ".cache", ".tmp", Path(spec["env"]["KAFKALAB_HOME"]).name):
             (work / sub).mkdir(exist_ok=True)
     os.umask(0o022)
     os.chdir(work)

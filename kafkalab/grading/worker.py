@@ -259,7 +259,7 @@ def grade(job: dict) -> dict:
             report["kernel_stopped"] = why
             values = KernelValues(kernel.client, interrupt=kernel.interrupt, alive=kernel.alive,
                                   gone=why and "stopped")
-            os.environ["KAFKALAB_HOME"] = str(box.work_inside / ".kafkalab")
+            os.environ["KAFKALAB_HOME"] = str(box.kafkalab_home)
             if box.strong:
                 _setfsuid(box.uid)
             try:
