@@ -36,6 +36,17 @@ register({
     "pred_item": {"en": "{item}: {text}", "ru": "{item}: {text}"},
     "pred_yes": {"en": "yes", "ru": "да"},
     "pred_no": {"en": "no", "ru": "нет"},
+    # --- lesson 02 ------------------------------------------------------------------------------------
+    "l02_start_end": {"en": "start offsets {start}, end offsets {end}", "ru": "начальные смещения {start}, конечные {end}"},
+    "l02_after": {"en": "after {seconds:.0f} s: start offset {start}, end offset {end}",
+                  "ru": "через {seconds:.0f} с: начальное смещение {start}, конечное {end}"},
+    "l02_first_readable": {"en": "first readable message: offset {offset}, value {value}",
+                           "ru": "первое читаемое сообщение: смещение {offset}, значение {value}"},
+    # --- lesson 03 ------------------------------------------------------------------------------------
+    "l03_key_partition": {"en": "{key} -> partition {partitions}", "ru": "{key} -> партиция {partitions}"},
+    "l03_as_received": {"en": "as received: {steps}", "ru": "в порядке получения: {steps}"},
+    "l03_partition_steps": {"en": "partition {partition}: {steps}", "ru": "партиция {partition}: {steps}"},
+    "l03_segment": {"en": "{folder}: {size} bytes, {n} messages", "ru": "{folder}: {size} байт, сообщений: {n}"},
     # --- lesson 04 ------------------------------------------------------------------------------------
     "l04_replicas_per_broker": {"en": "replicas per broker: {counts}, total: {total}",
                                 "ru": "реплик на брокер: {counts}, всего: {total}"},
@@ -139,24 +150,20 @@ def judge(prediction, actual, tolerance: float = 0) -> str:
     return "wrong"
 
 
-def compare_prediction(prediction, actual, tolerance: float = 0) -> str | dict[str, str]:
-    """Print how the student's `prediction` compares with what the cluster did; return the verdict.
+def compare_prediction(prediction, actual, tolerance: float = 0) -> None:
+    """Print how the student's `prediction` compares with what the cluster did (`judge` gives the verdict).
 
     `actual` may be a number (within `tolerance` counts as close), a bool (yes/no, да/нет), a string
     (compared without case) or a dict of those: then `prediction` is a dict with the same keys, and each
-    key gets its own line and verdict.
+    key gets its own line.
     """
     if isinstance(actual, dict):
-        guesses = prediction if isinstance(prediction, dict) else {}
-        verdicts = {}
+        guesses = prediction if isinstance(prediction, dict) else dict.fromkeys(actual, prediction)
         for item, value in actual.items():
             guess = guesses.get(item)
-            verdicts[item] = verdict = judge(guess, value, tolerance)
-            print(t("pred_item", item=item, text=_line(verdict, guess, value, tolerance)))
-        return verdicts
-    verdict = judge(prediction, actual, tolerance)
-    print(_line(verdict, prediction, actual, tolerance))
-    return verdict
+            print(t("pred_item", item=item, text=_line(judge(guess, value, tolerance), guess, value, tolerance)))
+        return  # nothing to show as the cell's result: the lines above are the answer
+    print(_line(judge(prediction, actual, tolerance), prediction, actual, tolerance))
 
 
 def _line(verdict: str, prediction, actual, tolerance) -> str:
