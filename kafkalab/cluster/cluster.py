@@ -13,6 +13,7 @@ import sys
 import time
 from pathlib import Path
 
+from .. import namespace
 from ..errors import KafkaLabError
 from ..i18n import t
 from . import ports, probes, procs, state
@@ -23,7 +24,7 @@ from .spec import DEFAULT_PRESET, ClusterSpec, NodeSpec, assign_ports, port_is_f
 
 READY_TIMEOUT = float(os.environ.get("KAFKALAB_READY_TIMEOUT", "120"))
 OFFSETS_TOPIC = "__consumer_offsets"
-WARM_UP_GROUP = "kafkalab-warm-up"  # asked about, never joined: it only makes a broker create OFFSETS_TOPIC
+WARM_UP_GROUP = "kafkalab-warm-up"  # looked up, never joined: the lookup makes a broker create OFFSETS_TOPIC
 log = logging.getLogger("kafkalab.cluster")
 _current: str | None = None  # the cluster up() or attach() gave last in this process
 
@@ -121,24 +122,42 @@ class Cluster:
             return {True: "serving", False: "not_serving", None: "no_answer"}[serving]
         return "serving" if probes.tcp_open(node.host, node.port) else "no_answer"
 
-    def status(self) -> dict:
-        """The `kafkalab status --json` object: each node's process (alive) and service."""
+    def status(self, quorum: bool = True) -> dict:
+        """The `kafkalab status --json` object: each node's process (alive) and service; for a KRaft
+        cluster also its controller quorum (voters, leader, epoch, lag; see kafkalab.cluster.kraft)."""
         nodes = []
         for n in self.nodes:
             service = self.service(n)
             nodes.append({"name": n.name, "role": n.role, "id": n.id, "host": n.host, "port": n.port,
                           "alive": service != "down", "serving": service == "serving", "service": service})
-        return {
-            "name": self.name, "engine": self.engine.name, "mode": self.mode,
+        info = {
+            "name": self.name, "engine": self.engine.name, "mode": self.mode, "kafka": self.spec.kafka,
             "bootstrap_servers": self.bootstrap_servers, "zookeeper_connect": self.zookeeper_connect,
             "nodes": nodes,
         }
+        if quorum and self.mode == "kraft" and any(n["alive"] for n in nodes):
+            info["quorum"] = self.quorum()
+        return info
+
+    # --- KRaft ----------------------------------------------------------------------------------
+    def quorum(self, timeout: float = 30.0) -> dict:
+        """The KRaft controller quorum: leader, epoch, voters with their lag ({'error': ...} without answer)."""
+        from . import kraft
+
+        return kraft.describe_quorum(self, timeout)
+
+    def storage_format_commands(self) -> str:
+        """The `kafka-storage.sh random-uuid` / `format -t ID -c FILE` commands this KRaft cluster's nodes
+        were formatted with (kept in config/format-storage.sh)."""
+        from . import kraft
+
+        return kraft.format_commands(self)
 
     def __repr__(self) -> str:
         return f"<Cluster {self.name!r} {self.spec.preset} engine={self.engine.name} bootstrap={self.bootstrap_servers}>"
 
     def _repr_html_(self) -> str:
-        info = self.status()
+        info = self.status(quorum=False)  # no JVM tool run at each display
         marks = {"serving": "&#x1F7E2; ", "down": "&#x1F534; "}
         rows = "".join(
             f"<tr><td>{n['name']}</td><td>{n['role']}</td><td>{n['id']}</td><td>{n['host']}:{n['port']}</td>"
@@ -221,6 +240,8 @@ class Cluster:
     def wait_ready(self, timeout: float = READY_TIMEOUT, nodes: list[NodeSpec] | None = None) -> float:
         """Wait until `nodes` (default: the running ones) serve: ZooKeeper answers `srvr`, brokers
         are registered; KafkaLabError with the log's tail when one of them exits instead."""
+        if hasattr(self.engine, "wait_ready"):  # external: a connection with its settings, in words
+            return self.engine.wait_ready(self, timeout)
         started = time.monotonic()
         expected = nodes if nodes is not None else [n for n in self.nodes if self.engine.alive(self, n)]
         waiting = ""
@@ -255,9 +276,9 @@ class Cluster:
 
     def _prepare_groups(self, timeout: float) -> float:
         """Multi-broker clusters: have the brokers create __consumer_offsets now, while every broker is
-        alive, and wait until each of its partitions has a leader and a full ISR. Created on demand
-        after a broker died, it would lack a replica (offsets.topic.replication.factor is 3) and no new
-        consumer group could form. Returns the seconds it took."""
+        alive (its replicas are chosen then, once), and wait until each of its partitions has a leader.
+        Created on demand after a broker died, it would lack a replica (offsets.topic.replication.factor
+        is 3) and no new consumer group could form. Returns the seconds it took."""
         if len(self.brokers) < 2 or not self.engine.controls_nodes:
             return 0.0
         from confluent_kafka import Consumer
@@ -278,8 +299,7 @@ class Cluster:
             except Exception:
                 return False
             return (topic is not None and topic.error is None and bool(topic.partitions)
-                    and all(p.leader >= 0 and p.isrs and len(p.isrs) == len(p.replicas)
-                            for p in topic.partitions.values()))
+                    and all(p.leader >= 0 for p in topic.partitions.values()))
 
         try:
             return wait_for(ready, timeout=max(timeout, 30.0), every=0.1)[1]
@@ -294,27 +314,42 @@ class Cluster:
         """A confluent-kafka AdminClient connected to this cluster (silent once the cluster is down)."""
         from . import clients
 
-        return clients.admin(str(self.dir), self.name, {"bootstrap.servers": self.bootstrap_servers, **config})
+        return clients.admin(str(self.dir), self.name, {"bootstrap.servers": self.bootstrap_servers,
+                                                        **self.client_settings(), **config})
 
     def producer(self, **config):
         """A confluent-kafka Producer connected to this cluster; down() flushes it briefly and closes it."""
         from . import clients
 
-        return clients.producer(str(self.dir), {"bootstrap.servers": self.bootstrap_servers, **config})
+        return clients.producer(str(self.dir), {"bootstrap.servers": self.bootstrap_servers,
+                                                **self.client_settings(), **config},
+                                namespace.prefix(self))
 
     def consumer(self, group: str, **config):
         """A confluent-kafka Consumer in `group` (reads from the beginning unless told otherwise);
         down() closes it."""
         from . import clients
 
-        return clients.consumer(str(self.dir), {"bootstrap.servers": self.bootstrap_servers, "group.id": group,
-                                                "auto.offset.reset": "earliest", **config})
+        return clients.consumer(str(self.dir), {"bootstrap.servers": self.bootstrap_servers,
+                                                **self.client_settings(),
+                                                "group.id": namespace.name(group, self),
+                                                "auto.offset.reset": "earliest", **config},
+                                namespace.prefix(self))
+
+    def client_settings(self) -> dict:
+        """Security settings for confluent-kafka clients (SASL, TLS) of an external cluster, else {}."""
+        from .connection import client_settings
+
+        return client_settings(self)
 
     def create_topic(self, topic: str, partitions: int = 1, replication_factor: int = 1,
                      config: dict | None = None, timeout: float = 15.0) -> None:
         """Create a topic; a clear KafkaLabError when it exists, or when ZooKeeper or brokers are lost."""
         from confluent_kafka.admin import NewTopic
 
+        from .connection import explain
+
+        topic = namespace.name(topic, self)
         new = NewTopic(topic, partitions, replication_factor, config={k: str(v) for k, v in (config or {}).items()})
         admin = self.admin(**probes.quiet_client_config(self.bootstrap_servers))
         try:
@@ -323,6 +358,14 @@ class Cluster:
             text = str(err)
             if "TOPIC_ALREADY_EXISTS" in text or "already exists" in text:
                 raise KafkaLabError("topic_exists", topic=topic) from None
+            classified = explain(err, self, what=t("what_create_topic", topic=topic))
+            if classified is not None:
+                raise classified from err
+            from .kraft import no_quorum_error
+
+            lost_quorum = no_quorum_error(self, topic)
+            if lost_quorum is not None:
+                raise lost_quorum from None
             zks = self.spec.of_role("zookeeper")
             alive = [z for z in zks if self.engine.alive(self, z)]
             if zks and len(alive) < len(zks) // 2 + 1:
@@ -447,6 +490,8 @@ def _reserved_ports(except_name: str) -> set[int]:
         for n in spec.nodes:
             ports.add(n.port)
             ports.update(n.quorum_ports or ())
+            if n.controller_port:
+                ports.add(n.controller_port)
     return ports
 
 
@@ -457,14 +502,16 @@ def _create(spec: ClusterSpec, engine_name: str) -> Cluster:
         raise KafkaLabError("cluster_dir_not_ours", path=owner, marker=state.MARKER)
     engine = get_engine(engine_name)
     engine.check_available()
+    engine.check_kafka(spec.kafka)
     if owner.exists():
         _remove_remains(spec.name)  # a half-made or damaged cluster of this name: its processes too
     ports.release(owner)  # what an earlier cluster of this name held
-    for line in assign_ports(spec, _reserved_ports(spec.name),
-                             is_free=lambda p: port_is_free(p) and ports.reserve(p, owner)):
+    adopted = engine.adopt(spec) if hasattr(engine, "adopt") else None  # external: its brokers, no ports
+    for line in [] if adopted is not None else assign_ports(
+            spec, _reserved_ports(spec.name), is_free=lambda p: port_is_free(p) and ports.reserve(p, owner)):
         print(line)
     data = {"spec": spec.to_dict(), "engine": engine_name, "created": time.time(), "runtime": {},
-            "config_files": {}}
+            "config_files": {}, **(adopted or {})}
     if spec.mode == "kraft":
         data["kraft_cluster_id"] = new_cluster_id()
     state.create_dir(spec.name)
@@ -475,17 +522,26 @@ def _create(spec: ClusterSpec, engine_name: str) -> Cluster:
         (cluster.dir / "config" / file_name).write_text(text)
         data["config_files"][node_name] = file_name
     cluster.save()
+    if spec.mode == "kraft":
+        from .kraft import write_format_script
+
+        write_format_script(cluster)
     return cluster
 
 
 def up(preset: str | None = None, name: str | None = None, engine: str = "auto", *, fresh: bool = False,
        ephemeral: bool = False, broker_config: dict | None = None, timeout: float = READY_TIMEOUT,
-       quiet: bool = False) -> Cluster:
+       quiet: bool = False, kafka: str | None = None) -> Cluster:
     """Start a cluster (or attach to the running one of that name) and return when it is ready.
 
-    preset: single, three-brokers, zk-ensemble, kraft. fresh: remove an existing cluster of that name
-    first. ephemeral: remove the cluster when this Python process ends, even if it is killed.
+    preset: single, three-brokers, zk-ensemble (ZooKeeper, Kafka 3.9 only), kraft (3 controllers +
+    3 brokers), kraft-combined (3 broker+controller nodes). kafka: '3.9' (default) or '4' (KRaft only;
+    KAFKALAB_KAFKA sets the default). fresh: remove an existing cluster of that name first. ephemeral:
+    remove the cluster when this Python process ends, even if it is killed.
     """
+    from ..distribution import resolve_version
+
+    wanted_kafka = resolve_version(kafka) if kafka else None
     name = state.check_name(name if name is not None else state.default_name())
     say = (lambda *a: None) if quiet else print
     began = time.monotonic()
@@ -503,6 +559,9 @@ def up(preset: str | None = None, name: str | None = None, engine: str = "auto",
                     if preset and preset != cluster.spec.preset:
                         raise KafkaLabError("preset_mismatch", name=name, existing=cluster.spec.preset,
                                             preset=preset)
+                    if wanted_kafka and wanted_kafka != cluster.spec.kafka and cluster.engine.controls_nodes:
+                        raise KafkaLabError("kafka_mismatch", name=name, existing=cluster.spec.kafka,
+                                            wanted=wanted_kafka)
                     dead = [n for n in cluster.nodes if not cluster.engine.alive(cluster, n)]
                     if dead and cluster.engine.controls_nodes:
                         say(t("restarting_dead", name=name, nodes=", ".join(n.name for n in dead)))
@@ -511,7 +570,7 @@ def up(preset: str | None = None, name: str | None = None, engine: str = "auto",
                         say(t("attached", name=name, bootstrap=cluster.bootstrap_servers))
                 else:
                     engine_name = choose_engine(engine)
-                    spec = ClusterSpec.from_preset(preset or DEFAULT_PRESET, name,
+                    spec = ClusterSpec.from_preset(preset or DEFAULT_PRESET, name, kafka=kafka,
                                                    broker_config=dict(broker_config or {}))
                     say(t("starting", name=name, preset=spec.preset, engine=engine_name))
                     cluster = _create(spec, engine_name)
@@ -523,6 +582,8 @@ def up(preset: str | None = None, name: str | None = None, engine: str = "auto",
             if not existing:
                 if cluster is not None and cluster.engine.controls_nodes:
                     cluster.engine.remove(cluster)  # no half-started JVMs; the folder stays for its logs
+                elif cluster is not None:  # external: a failed connection leaves nothing to attach to
+                    _remove_folder(name)
                 ports.release(state.cluster_dir(name))  # a failed cluster holds no port
             lost_port = isinstance(err, KafkaLabError) and "Address already in use" in str(err.values.get("tail"))
             if existing or not lost_port or attempt == 2:
