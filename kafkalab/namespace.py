@@ -1,0 +1,85 @@
+"""Per-student namespaces on a shared cluster: with KAFKALAB_STUDENT=alice the course's topic and group
+names get the prefix 'alice.' (cities -> alice.cities, group g1 -> alice.g1), the prefix the
+instructor's prefixed ACLs allow (see kafkalab.classroom).
+
+One small mapping, used everywhere a name enters: Cluster.create_topic/producer/consumer, inspect,
+the checks, and the %kafka magic (`--topic X`, `--group X`, like the notes' port mapping).
+Internal topics (__consumer_offsets) and names that already carry the prefix are left alone.
+"""
+from __future__ import annotations
+
+import os
+import re
+
+from .errors import KafkaLabError
+from .i18n import register, t
+
+register({
+    "student_name_bad": {
+        "en": "KAFKALAB_STUDENT='{student}': use letters, digits, '-' and '_' only.",
+        "ru": "KAFKALAB_STUDENT='{student}': допустимы только буквы, цифры, '-' и '_'.",
+    },
+    "tool_names_prefixed": {
+        "en": "note: '{old}' -> '{new}' (your namespace on the shared cluster)",
+        "ru": "примечание: '{old}' -> '{new}' (ваше пространство имён на общем кластере)",
+    },
+})
+SEPARATOR = "."
+STUDENT_RE = re.compile(r"^[A-Za-z0-9_-]+$")
+NAME_OPTIONS = ("--topic", "--group")
+
+
+def student(target=None) -> str:
+    """The student: the one an external cluster was joined as, else $KAFKALAB_STUDENT, else ''."""
+    found = (getattr(target, "state", None) or {}).get("student") or os.environ.get("KAFKALAB_STUDENT", "")
+    found = found.strip()
+    if found and not STUDENT_RE.match(found):
+        raise KafkaLabError("student_name_bad", student=found)
+    return found
+
+
+def prefix(target=None) -> str:
+    """'alice.' or '' when no student is set."""
+    who = student(target)
+    return f"{who}{SEPARATOR}" if who else ""
+
+
+def name(value: str, target=None, pre: str | None = None) -> str:
+    """cities -> alice.cities (unchanged without a student, for __internal names, or already prefixed)."""
+    pre = prefix(target) if pre is None else pre
+    if not pre or not isinstance(value, str) or value.startswith("__") or value.startswith(pre):
+        return value
+    return pre + value
+
+
+def short(value: str, target=None, pre: str | None = None) -> str:
+    """alice.cities -> cities: the name as the course writes it."""
+    pre = prefix(target) if pre is None else pre
+    return value[len(pre):] if pre and value.startswith(pre) else value
+
+
+def mine(value: str, target=None, pre: str | None = None) -> bool:
+    """Whether a topic or group belongs to the student (always True without a student)."""
+    pre = prefix(target) if pre is None else pre
+    return not pre or value.startswith(pre)
+
+
+def map_tool_args(target, args: list[str]) -> tuple[list[str], list[str]]:
+    """`--topic X` / `--group X` (and --topic=X) -> the student's names; notes saying so."""
+    pre = prefix(target)
+    if not pre:
+        return args, []
+    out, notes = list(args), []
+    for i, arg in enumerate(out):
+        if arg in NAME_OPTIONS and i + 1 < len(out):
+            new = name(out[i + 1], pre=pre)
+            if new != out[i + 1]:
+                notes.append(t("tool_names_prefixed", old=out[i + 1], new=new))
+                out[i + 1] = new
+        elif "=" in arg and arg.split("=", 1)[0] in NAME_OPTIONS:
+            option, value = arg.split("=", 1)
+            new = name(value, pre=pre)
+            if new != value:
+                notes.append(t("tool_names_prefixed", old=value, new=new))
+                out[i] = f"{option}={new}"
+    return out, notes
