@@ -207,3 +207,13 @@ def test_weak_isolation_still_decides_outside_the_kernel(tmp_path):
     assert reports["forged_result"]["score"] == reports["patched_grader"]["score"] == 0
     assert all(r["isolation"] == "weak" and "weaker" in r["isolation_note"] for r in reports.values())
     # weak isolation keeps no file away from the kernel (it wrote out/intruder.json): the report says so
+
+    # --only regrades a subset; the others' reports stay and the CSVs still list everyone
+    before = {n: (out / f"{n}.json").read_text() for n in ("forged_result", "patched_grader")}
+    run = subprocess.run([sys.executable, "-m", "kafkalab.cli", "grade", *(str(subs / f"{n}.ipynb") for n in files),
+                          "--out", str(out), "--only", "control"], cwd=ROOT, env=env, capture_output=True, text=True,
+                         timeout=900)
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert before == {n: (out / f"{n}.json").read_text() for n in before}
+    rows = list(csv.DictReader((out / "grades.csv").open()))
+    assert sorted(r["student"] for r in rows) == sorted(files) and len(list(csv.reader((out / "moodle.csv").open()))) == 4
