@@ -36,6 +36,17 @@ register({
     "pred_item": {"en": "{item}: {text}", "ru": "{item}: {text}"},
     "pred_yes": {"en": "yes", "ru": "да"},
     "pred_no": {"en": "no", "ru": "нет"},
+    # --- lesson 00 ------------------------------------------------------------------------------------
+    "l00_jars": {"en": "{n} jars, e.g. {examples}", "ru": "jar-файлов: {n}, например {examples}"},
+    "l00_listens": {"en": "{node} listens on {ip}:{port}", "ru": "{node} слушает {ip}:{port}"},
+    "l00_messages_in": {"en": "messages in '{topic}': {n}", "ru": "сообщений в '{topic}': {n}"},
+    # --- lesson 01 ------------------------------------------------------------------------------------
+    "l01_group": {"en": "group {group}: {values}", "ru": "группа {group}: {values}"},
+    "l01_controller": {"en": "controller: broker {controller}", "ru": "контроллер: брокер {controller}"},
+    "l01_quorum_row": {"en": "n={n}: quorum {quorum}, survives {survives} failure(s)",
+                       "ru": "n={n}: кворум {quorum}, переживает отказов: {survives}"},
+    "l01_zk_says": {"en": "zookeeper-1 says: {text}", "ru": "zookeeper-1 отвечает: {text}"},
+    "l01_exists_now": {"en": "{topic} exists now: {exists}", "ru": "{topic} теперь существует: {exists}"},
     # --- lesson 02 ------------------------------------------------------------------------------------
     "l02_start_end": {"en": "start offsets {start}, end offsets {end}", "ru": "начальные смещения {start}, конечные {end}"},
     "l02_after": {"en": "after {seconds:.0f} s: start offset {start}, end offset {end}",
@@ -107,6 +118,11 @@ _NO = {"no", "n", "false", "нет", "н"}
 def say(key: str, **values) -> None:
     """Print the message `key` in the notebook's language."""
     print(t(key, **values))
+
+
+def yes_no(value: bool) -> str:
+    """'yes' / 'no' in the notebook's language ('да' / 'нет')."""
+    return t("pred_yes") if value else t("pred_no")
 
 
 def _show(value) -> str:
