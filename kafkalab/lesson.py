@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numbers
 
-from .i18n import lang, register, t
+from .i18n import MESSAGES, lang, register, t
 
 PLACEHOLDERS = (None, Ellipsis, "", "?")
 
@@ -115,9 +115,9 @@ _YES = {"yes", "y", "true", "да", "д"}
 _NO = {"no", "n", "false", "нет", "н"}
 
 
-def say(key: str, **values) -> None:
-    """Print the message `key` in the notebook's language."""
-    print(t(key, **values))
+def say(message: str, /, **values) -> None:
+    """Print the message `message` in the notebook's language (a value may be called `key`)."""
+    print(MESSAGES[message][lang()].format(**values))
 
 
 def yes_no(value: bool) -> str:

@@ -144,3 +144,9 @@ def test_say_prints_a_registered_message(lang, capsys):
     lang("ru")
     say("pred_yes")
     assert capsys.readouterr().out == "да\n"
+
+
+def test_say_takes_a_value_called_key(lang, capsys):
+    lang("ru")
+    say("l03_key_partition", key="cat", partitions={2})
+    assert capsys.readouterr().out == "cat -> партиция {2}\n"
