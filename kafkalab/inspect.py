@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .cluster.probes import quiet_client_config, settle
+from . import namespace
 from .errors import KafkaLabError
 
 TIMEOUT = 15.0  # overall, per question
@@ -88,13 +89,21 @@ def admin(target):
     """A shared AdminClient for the target (kept: a client dropped too early fails its futures)."""
     from confluent_kafka.admin import AdminClient
 
-    bootstrap = _bootstrap(target)
-    if bootstrap not in _admins:
-        _admins[bootstrap] = AdminClient(quiet_client_config(bootstrap))
-    return _admins[bootstrap]
+    bootstrap, key = _bootstrap(target), _key(target)
+    if key not in _admins:
+        secure = {} if isinstance(target, str) else target.client_settings()  # SASL/TLS of an external cluster
+        _admins[key] = AdminClient({**quiet_client_config(bootstrap), **secure})
+    return _admins[key]
 
 
-def _ask(target, request):
+def _key(target) -> str:
+    """One client per address, and per login: two students may share a cluster's address."""
+    if isinstance(target, str):
+        return target
+    return f"{target.bootstrap_servers}|{getattr(target, 'dir', '')}"
+
+
+def _ask(target, request, what: str = ""):
     """request(client) -> a future; its result, retried until TIMEOUT while brokers come and go.
 
     Right after a broker dies the client may still send to it: a few retries with short request
@@ -111,12 +120,21 @@ def _ask(target, request):
             text = str(err)
             if "UNKNOWN_TOPIC" in text or "does not exist" in text:
                 raise
+            classified = _explain(err, target, what)
+            if classified is not None and classified.key != "external_unreachable":
+                raise classified from err  # a refused login or a missing ACL: no retry makes it pass
             if time.monotonic() + ATTEMPT > deadline:
                 break
             # a client that knew a broker now dead can stay stuck on it: the next attempt gets a new one
-            _admins.pop(_bootstrap(target), None)
+            _admins.pop(_key(target), None)
             time.sleep(0.2)
     raise _unreachable(target) from None
+
+
+def _explain(err, target, what: str = "") -> KafkaLabError | None:
+    from .cluster.connection import explain
+
+    return explain(err, None if isinstance(target, str) else target, what)
 
 
 def _unreachable(target) -> KafkaLabError:
@@ -141,24 +159,37 @@ def controller(target) -> int | None:
 def topics(target, internal: bool = False) -> list[str]:
     try:
         meta = admin(target).list_topics(timeout=TIMEOUT)
-    except Exception:
-        raise _unreachable(target) from None
-    return sorted(name for name in meta.topics if internal or not name.startswith("__"))
+    except Exception as err:
+        raise (_explain(err, target) or _unreachable(target)) from err
+    pre = _prefix(target)  # a student on a shared cluster sees their own topics, by the course's names
+    return sorted(namespace.short(name, pre=pre) for name in meta.topics
+                  if (internal or not name.startswith("__")) and namespace.mine(name, pre=pre))
+
+
+def _prefix(target) -> str:
+    return "" if isinstance(target, str) else namespace.prefix(target)
 
 
 def describe_topic(target, topic: str, with_config: bool = False) -> TopicInfo:
     """Partitions of `topic` with leader, replicas and ISR; KafkaLabError when it does not exist."""
     from confluent_kafka import TopicCollection
 
+    from .i18n import t
+
+    short, topic = topic, namespace.name(topic, pre=_prefix(target))
     try:
-        desc = _ask(target, lambda c: c.describe_topics(TopicCollection([topic]), request_timeout=ATTEMPT)[topic])
+        desc = _ask(target, lambda c: c.describe_topics(TopicCollection([topic]), request_timeout=ATTEMPT)[topic],
+                    t("what_describe_topic", topic=topic))
     except KafkaLabError:
         raise
-    except Exception:
-        raise KafkaLabError("topic_unknown", topic=topic, topics=", ".join(topics(target)) or "-") from None
+    except Exception as err:
+        classified = _explain(err, target, t("what_describe_topic", topic=topic))
+        if classified is not None:
+            raise classified from err
+        raise KafkaLabError("topic_unknown", topic=short, topics=", ".join(topics(target)) or "-") from None
     parts = [PartitionInfo(p.id, p.leader.id if p.leader is not None else None,
                            [r.id for r in p.replicas], [r.id for r in p.isr]) for p in desc.partitions]
-    info = TopicInfo(topic, sorted(parts, key=lambda p: p.partition))
+    info = TopicInfo(short, sorted(parts, key=lambda p: p.partition))
     if with_config:
         info.config = topic_config(target, topic)
     return info
@@ -168,7 +199,7 @@ def topic_config(target, topic: str) -> dict[str, str]:
     """The topic's effective configs (retention.ms, min.insync.replicas, ...)."""
     from confluent_kafka.admin import ConfigResource
 
-    resource = ConfigResource("topic", topic)
+    resource = ConfigResource("topic", namespace.name(topic, pre=_prefix(target)))
     entries = _ask(target, lambda c: c.describe_configs([resource], request_timeout=ATTEMPT)[resource])
     return {name: entry.value for name, entry in entries.items()}
 
@@ -178,6 +209,7 @@ def end_offsets(target, topic: str) -> dict[int, int]:
     from confluent_kafka import TopicPartition
     from confluent_kafka.admin import OffsetSpec
 
+    topic = namespace.name(topic, pre=_prefix(target))
     info = describe_topic(target, topic)
     request = {TopicPartition(topic, p.partition): OffsetSpec.latest() for p in info.partitions}
     return {tp.partition: _ask(target, lambda c, tp=tp: c.list_offsets({tp: spec}, request_timeout=ATTEMPT)[tp]).offset
@@ -189,6 +221,7 @@ def start_offsets(target, topic: str) -> dict[int, int]:
     from confluent_kafka import TopicPartition
     from confluent_kafka.admin import OffsetSpec
 
+    topic = namespace.name(topic, pre=_prefix(target))
     info = describe_topic(target, topic)
     request = {TopicPartition(topic, p.partition): OffsetSpec.earliest() for p in info.partitions}
     return {tp.partition: _ask(target, lambda c, tp=tp: c.list_offsets({tp: spec}, request_timeout=ATTEMPT)[tp]).offset
@@ -203,15 +236,18 @@ def message_count(target, topic: str) -> int:
 
 def groups(target) -> list[str]:
     result = _ask(target, lambda c: c.list_consumer_groups(request_timeout=ATTEMPT))
-    return sorted(g.group_id for g in result.valid)
+    pre = _prefix(target)
+    return sorted(namespace.short(g.group_id, pre=pre) for g in result.valid if namespace.mine(g.group_id, pre=pre))
 
 
 def describe_group(target, group: str) -> GroupInfo:
     """Members, assignments, committed offsets and lag per partition of a consumer group."""
     from confluent_kafka import ConsumerGroupTopicPartitions
 
-    if group not in groups(target):
+    pre = _prefix(target)
+    if namespace.short(group, pre=pre) not in groups(target):
         raise KafkaLabError("group_unknown", group=group, groups=", ".join(groups(target)) or "-")
+    short, group = namespace.short(group, pre=pre), namespace.name(group, pre=pre)
     desc = _ask(target, lambda c: c.describe_consumer_groups([group], request_timeout=ATTEMPT)[group])
     members: dict[str, list[tuple[str, int]]] = {}
     owner: dict[tuple[str, int], str] = {}
@@ -227,10 +263,11 @@ def describe_group(target, group: str) -> GroupInfo:
     for topic in sorted({t for t, _ in committed} | {t for t, _ in owner}):
         for partition, end in sorted(end_offsets(target, topic).items()):
             offset = committed.get((topic, partition))
-            lags.append(PartitionLag(topic, partition, end, offset if offset is not None and offset >= 0 else None,
+            lags.append(PartitionLag(namespace.short(topic, pre=pre), partition, end, offset if offset is not None and offset >= 0 else None,
                                      owner.get((topic, partition))))
     state = getattr(desc.state, "name", str(desc.state))
-    return GroupInfo(group, state, members, lags)
+    members = {m: [(namespace.short(tp, pre=pre), p) for tp, p in parts] for m, parts in members.items()}
+    return GroupInfo(short, state, members, lags)
 
 
 def lag(target, group: str) -> dict[tuple[str, int], int]:

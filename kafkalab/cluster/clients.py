@@ -56,9 +56,25 @@ class _Closing:
 class TrackedConsumer(_Closing, Consumer):
     """A confluent-kafka Consumer that its cluster's down() closes."""
 
-    def __init__(self, config: dict):
+    def __init__(self, config: dict, prefix: str = ""):
         super().__init__(config)
         self._kl_setup()
+        self._kl_prefix = prefix  # a student's namespace: subscribe(["cities"]) reads alice.cities
+
+    def subscribe(self, topics, *args, **kwargs):
+        from .. import namespace
+
+        return super().subscribe([namespace.name(tp, pre=self._kl_prefix) for tp in topics], *args, **kwargs)
+
+    def assign(self, partitions, *args, **kwargs):
+        from confluent_kafka import TopicPartition
+
+        from .. import namespace
+
+        if self._kl_prefix:
+            partitions = [TopicPartition(namespace.name(tp.topic, pre=self._kl_prefix), tp.partition, tp.offset)
+                          for tp in partitions]
+        return super().assign(partitions, *args, **kwargs)
 
     def poll(self, *args, **kwargs):
         return self._kl_call(super().poll, *args, **kwargs)
@@ -84,9 +100,15 @@ class TrackedConsumer(_Closing, Consumer):
 class TrackedProducer(_Closing, Producer):
     """A confluent-kafka Producer that its cluster's down() flushes briefly and closes."""
 
-    def __init__(self, config: dict):
+    def __init__(self, config: dict, prefix: str = ""):
         super().__init__(config)
         self._kl_setup()
+        self._kl_prefix = prefix  # a student's namespace: produce("cities", ...) writes alice.cities
+
+    def produce(self, topic, *args, **kwargs):
+        from .. import namespace
+
+        return super().produce(namespace.name(topic, pre=self._kl_prefix), *args, **kwargs)
 
     def poll(self, *args, **kwargs):
         return self._kl_call(super().poll, *args, **kwargs)
@@ -129,14 +151,14 @@ def _track(key: str, client) -> None:
         _made.setdefault(key, weakref.WeakSet()).add(client)
 
 
-def consumer(key: str, config: dict) -> TrackedConsumer:
-    client = TrackedConsumer(config)
+def consumer(key: str, config: dict, prefix: str = "") -> TrackedConsumer:
+    client = TrackedConsumer(config, prefix)
     _track(key, client)
     return client
 
 
-def producer(key: str, config: dict) -> TrackedProducer:
-    client = TrackedProducer(config)
+def producer(key: str, config: dict, prefix: str = "") -> TrackedProducer:
+    client = TrackedProducer(config, prefix)
     _track(key, client)
     return client
 

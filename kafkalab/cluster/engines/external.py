@@ -1,12 +1,16 @@
 """The external engine: an existing cluster (a classroom cluster, a managed Kafka) given by its address.
 
     KAFKALAB_BOOTSTRAP=host:9092,host:9093 kafkalab up --engine external --name class
+    KAFKALAB_CLIENT_CONFIG=~/alice.properties kafkalab up --engine external   # SASL / TLS
+
+Its "nodes" are the bootstrap addresses (brokers it cannot start or stop); the connection settings
+are kept in the cluster's state by reference (the properties file is read again at each use, so a
+password is never copied into cluster.json). See kafkalab.cluster.connection.
 """
 from __future__ import annotations
 
 import os
 
-from ...errors import KafkaLabError
 from ..configs import Placement
 from ..spec import NodeSpec
 from .base import Engine, JavaStep
@@ -18,8 +22,43 @@ class ExternalEngine(Engine):
     binds_host_ports = False
 
     def check_available(self) -> None:
-        if not os.environ.get("KAFKALAB_BOOTSTRAP"):
-            raise KafkaLabError("external_needs_bootstrap")
+        from ..connection import Connection
+
+        Connection.from_env()  # 'external_needs_bootstrap' or a bad properties file, in words
+
+    def adopt(self, spec) -> dict:
+        """Make `spec` the existing cluster's: one broker node per bootstrap address, no ports of ours.
+        Returns what the cluster's state keeps: the address and where the settings come from."""
+        from ..connection import Connection
+
+        conn = Connection.from_env()
+        spec.preset, spec.mode = "external", "external"
+        spec.zookeepers, spec.controllers = 0, 0
+        nodes = []
+        for i, address in enumerate(a for a in conn.bootstrap.split(",") if a):
+            host, _, port = address.rpartition(":")
+            nodes.append(NodeSpec(f"broker-{i}", "broker", i, int(port), host.strip("[]") or "127.0.0.1"))
+        spec.brokers, spec.nodes = len(nodes), nodes
+        config = os.environ.get("KAFKALAB_CLIENT_CONFIG")
+        info = {"bootstrap": conn.bootstrap,
+                "config": os.path.abspath(os.path.expanduser(config)) if config else None,
+                "bootstrap_env": os.environ.get("KAFKALAB_BOOTSTRAP") or None}
+        state = {"bootstrap": conn.bootstrap, "connection": info}
+        student = os.environ.get("KAFKALAB_STUDENT", "").strip()
+        if student:
+            state["student"] = student
+        return state
+
+    def wait_ready(self, cluster, timeout: float) -> float:
+        """Connect with the cluster's settings; unreachable, a refused login or TLS failure in words."""
+        import time
+
+        from ..connection import of_cluster, probe
+
+        began = time.monotonic()
+        info = probe(of_cluster(cluster), timeout=min(timeout, 15.0))
+        cluster.runtime["brokers"] = info["brokers"]
+        return time.monotonic() - began
 
     def placement(self, cluster) -> Placement:
         return Placement("(external)")
@@ -27,7 +66,7 @@ class ExternalEngine(Engine):
     def alive(self, cluster, node: NodeSpec) -> bool:
         from .. import probes
 
-        return probes.tcp_open(node.host, node.port)
+        return probes.tcp_open(node.host, node.port, timeout=2.0)
 
     def start_node(self, cluster, node: NodeSpec) -> None:
         """Nothing to start: the nodes run elsewhere."""

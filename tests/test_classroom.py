@@ -1,0 +1,319 @@
+"""A shared class cluster: the external engine with SCRAM-SHA-512 logins, per-student namespaces, and
+`kafkalab classroom` (users, prefixed ACLs, quotas), on a real three-broker cluster that kafkalab starts.
+
+The class cluster: ZooKeeper mode, AclAuthorizer, a SASL_PLAINTEXT (SCRAM-SHA-512) listener per broker for
+clients; brokers talk to each other on PLAINTEXT (super user ANONYMOUS: that listener stands for the
+cluster's private network). admin's SCRAM credentials are written through ZooKeeper before any client.
+"""
+import os
+import threading
+import time
+import uuid
+
+import pytest
+from confluent_kafka import KafkaError, KafkaException, TopicPartition
+
+import kafkalab
+from kafkalab import classroom, inspect
+from kafkalab.cluster.connection import Connection, explain, read_properties
+from kafkalab.cluster.spec import port_is_free
+from kafkalab.errors import KafkaLabError
+
+ADMIN_PASSWORD = "admin-secret"
+ALICE_RATE = 65536  # bytes/s per broker (Kafka's quotas are per broker): alice's, the flooding student
+CLASS_RATE = 8 * 1048576  # everyone else's
+
+
+def sasl_broker_config(base: int) -> dict:
+    """Extra listener SASL_PLAINTEXT on base+id (base a multiple of 10) and the ACL authorizer."""
+    sasl = f"SASL_PLAINTEXT://127.0.0.1:{base // 10}{{id}}"
+    return {
+        "listeners": f"PLAINTEXT://127.0.0.1:{{port}},{sasl}",
+        "advertised.listeners": f"PLAINTEXT://127.0.0.1:{{port}},{sasl}",
+        "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT",
+        "inter.broker.listener.name": "PLAINTEXT",
+        "sasl.enabled.mechanisms": "SCRAM-SHA-512",
+        "listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config":
+            "org.apache.kafka.common.security.scram.ScramLoginModule required;",
+        "authorizer.class.name": "kafka.security.authorizer.AclAuthorizer",
+        "super.users": "User:admin;User:ANONYMOUS",
+    }
+
+
+def join(name: str, config: str | None = None, student: str | None = None, bootstrap: str | None = None):
+    """`kafkalab up --engine external` as a student's kernel does it, with these variables set."""
+    saved = {k: os.environ.get(k) for k in ("KAFKALAB_CLIENT_CONFIG", "KAFKALAB_STUDENT", "KAFKALAB_BOOTSTRAP")}
+    for key, value in (("KAFKALAB_CLIENT_CONFIG", config), ("KAFKALAB_STUDENT", student),
+                       ("KAFKALAB_BOOTSTRAP", bootstrap)):
+        os.environ.pop(key, None)
+        if value:
+            os.environ[key] = str(value)
+    try:
+        return kafkalab.up(name=name, engine="external", quiet=True)
+    finally:
+        for key, value in saved.items():
+            os.environ.pop(key, None)
+            if value is not None:
+                os.environ[key] = value
+
+
+@pytest.fixture(scope="module")
+def klass(tmp_path_factory):
+    """The class cluster, admin's external view of it, and alice and bob made by `classroom create`."""
+    folder = tmp_path_factory.mktemp("class")
+    base = next(b for b in range(29300, 31990, 10) if all(port_is_free(b + i) for i in range(3)))
+    cluster = kafkalab.up("three-brokers", name=f"class-{uuid.uuid4().hex[:6]}", engine="local",
+                          broker_config=sasl_broker_config(base), quiet=True)
+    made = [cluster]
+    try:
+        result = cluster.tool("kafka-configs", "--zookeeper", cluster.zookeeper_connect, "--alter", "--add-config",
+                              f"SCRAM-SHA-512=[password={ADMIN_PASSWORD}]", "--entity-type", "users",
+                              "--entity-name", "admin", echo=False)
+        assert result.ok, result.stderr
+        sasl = ",".join(f"127.0.0.1:{base + i}" for i in range(3))
+        admin_props = folder / "admin.properties"
+        admin_props.write_text(
+            f"bootstrap.servers={sasl}\nsecurity.protocol=SASL_PLAINTEXT\nsasl.mechanism=SCRAM-SHA-512\n"
+            "sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required \\\n"
+            f'    username="admin" password="{ADMIN_PASSWORD}";\n')
+        admin = join(f"admin-{uuid.uuid4().hex[:4]}", admin_props)
+        made.append(admin)
+        roster = folder / "roster.csv"
+        roster.write_text(f"student,password,producer_byte_rate\nalice,,{ALICE_RATE}\nbob,bob-pass,\n")
+        lines = []
+        classroom.create(admin, roster, folder / "students", {"producer_byte_rate": CLASS_RATE}, say=lines.append)
+        alice = join(f"alice-{uuid.uuid4().hex[:4]}", folder / "students" / "alice.properties", "alice")
+        bob = join(f"bob-{uuid.uuid4().hex[:4]}", folder / "students" / "bob.properties", "bob")
+        # alice's own login without a namespace: names go to the cluster exactly as written (the attacks)
+        raw = join(f"raw-{uuid.uuid4().hex[:4]}", folder / "students" / "alice.properties")
+        made += [alice, bob, raw]
+        yield {"cluster": cluster, "admin": admin, "alice": alice, "bob": bob, "raw": raw, "folder": folder,
+               "roster": roster, "sasl": sasl, "create_lines": lines}
+    finally:
+        for c in reversed(made):
+            if c.dir.exists():
+                c.down()
+
+
+def produce(cluster, topic: str, values: list[str]) -> list:
+    errors = []
+    producer = cluster.producer(**{"error_cb": errors.append})
+    delivered = []
+    for v in values:
+        producer.produce(topic, v.encode(), on_delivery=lambda err, msg: delivered.append(err or msg))
+    producer.flush(30)
+    return delivered
+
+
+def consume(cluster, group: str, topic: str, want: int, timeout: float = 30.0) -> list[str]:
+    consumer = cluster.consumer(group)
+    consumer.subscribe([topic])
+    got, deadline = [], time.monotonic() + timeout
+    try:
+        while len(got) < want and time.monotonic() < deadline:
+            msg = consumer.poll(0.5)
+            if msg is None:
+                continue
+            if msg.error():
+                raise KafkaException(msg.error())
+            got.append(msg.value().decode())
+    finally:
+        consumer.close()
+    return got
+
+
+def test_connection_settings_map_to_librdkafka_and_java(tmp_path):
+    props = tmp_path / "c.properties"
+    props.write_text("bootstrap.servers=h1:9096, h2:9096\nsecurity.protocol=SASL_SSL\nsasl.mechanism=SCRAM-SHA-512\n"
+                     "username=alice\npassword=p w\nssl.truststore.location=" + str(props) + "\n")
+    conn = Connection.from_file(props)
+    assert conn.bootstrap == "h1:9096,h2:9096"
+    assert conn.librdkafka() == {"security.protocol": "sasl_ssl", "sasl.mechanism": "SCRAM-SHA-512",
+                                 "sasl.username": "alice", "sasl.password": "p w", "ssl.ca.location": str(props)}
+    java = read_properties(conn.java_properties())
+    assert java["sasl.jaas.config"].endswith('username="alice" password="p w";')
+    assert java["ssl.truststore.type"] == "PEM"
+    props.write_text("bootstrap.servers=h:1\nsecurity.protocol=SASL_SSL\nsasl.mechanism=SCRAM-SHA-512\n")
+    with pytest.raises(KafkaLabError) as err:
+        Connection.from_file(props)
+    assert err.value.key == "external_config_bad"
+
+
+def test_students_work_in_their_namespaces(klass):
+    alice, bob = klass["alice"], klass["bob"]
+    assert klass["create_lines"], "classroom create says what it does"
+    for who, cluster in (("alice", alice), ("bob", bob)):
+        cluster.create_topic("cities", partitions=3, replication_factor=3)
+        delivered = produce(cluster, "cities", [f"{who}-{i}" for i in range(20)])
+        assert all(not isinstance(d, KafkaError) for d in delivered), delivered
+        assert {d.topic() for d in delivered} == {f"{who}.cities"}
+        got = consume(cluster, "g1", "cities", 20)
+        assert sorted(got) == sorted(f"{who}-{i}" for i in range(20))
+        # inspect and the checks speak the course's names
+        assert inspect.topics(cluster) == ["cities"]
+        assert inspect.describe_topic(cluster, "cities").replication_factor == 3
+        assert inspect.message_count(cluster, "cities") == 20
+        group = inspect.describe_group(cluster, "g1")
+        assert group.group == "g1" and group.total_lag == 0 and {p.topic for p in group.partitions} == {"cities"}
+        # Kafka's tools: the notes' address, the student's names, the client config added
+        result = cluster.tool("kafka-topics.sh", "--bootstrap-server", "localhost:9092", "--describe",
+                              "--topic", "cities", echo=False)
+        assert result.ok and f"{who}.cities" in result.stdout, result.stderr
+        result = cluster.tool("kafka-console-consumer.sh", "--bootstrap-server", "localhost:9092", "--topic",
+                              "cities", "--group", "g2", "--from-beginning", "--max-messages", "20", echo=False)
+        assert result.ok and len(result.lines) == 20, result.stderr
+        result = cluster.tool("kafka-consumer-groups.sh", "--bootstrap-server", "localhost:9092", "--describe",
+                              "--group", "g2", "--timeout", "60000", echo=False)
+        assert result.ok and f"{who}.g2" in result.stdout, result.stderr
+    from kafkalab.grading.context import Context
+
+    assert len(Context(cluster=alice).messages("cities")) == 20
+
+
+def _refused(call) -> KafkaLabError:
+    with pytest.raises(KafkaLabError) as err:
+        call()
+    assert err.value.key == "not_authorized", str(err.value)
+    return err.value
+
+
+def test_alice_cannot_touch_bobs_things(klass):
+    raw, bob = klass["raw"], klass["bob"]
+    if "cities" not in inspect.topics(bob):
+        bob.create_topic("cities", 3, 3)
+        produce(bob, "cities", ["b"])
+    # create outside her prefix: bob's, or anyone's
+    for name in ("bob.stolen", "cities", "public"):
+        err = _refused(lambda name=name: raw.create_topic(name))
+        assert "TOPIC_AUTHORIZATION_FAILED" in str(err) and "alice." in str(err)
+    # describe
+    err = _refused(lambda: inspect.describe_topic(raw, "bob.cities"))
+    assert "bob.cities" in str(err)
+    assert all(t.startswith("alice.") for t in inspect.topics(raw))  # bob's topics are not even listed
+    # write
+    delivered = produce(raw, "bob.cities", ["x"])
+    assert isinstance(delivered[0], KafkaError)
+    assert explain(delivered[0], raw).key == "not_authorized"
+    assert delivered[0].name() == "TOPIC_AUTHORIZATION_FAILED"
+    # read with her own group, and with bob's group
+    for group, code in (("alice.spy", "TOPIC_AUTHORIZATION_FAILED"), ("bob.g1", "GROUP_AUTHORIZATION_FAILED")):
+        with pytest.raises(KafkaException) as caught:
+            consume(raw, group, "bob.cities", 1, timeout=20)
+        assert caught.value.args[0].name() == code
+        assert explain(caught.value, raw).key == "not_authorized"
+    # bob's group: describe and delete; bob's topic: delete
+    admin = raw.admin()
+    with pytest.raises(KafkaException) as caught:
+        admin.describe_consumer_groups(["bob.g1"], request_timeout=10)["bob.g1"].result(timeout=20)
+    assert caught.value.args[0].name() == "GROUP_AUTHORIZATION_FAILED"
+    with pytest.raises(KafkaException) as caught:
+        admin.delete_consumer_groups(["bob.g1"], request_timeout=10)["bob.g1"].result(timeout=20)
+    assert caught.value.args[0].name() == "GROUP_AUTHORIZATION_FAILED"
+    with pytest.raises(KafkaException) as caught:
+        admin.delete_topics(["bob.cities"], operation_timeout=10)["bob.cities"].result(timeout=20)
+    assert caught.value.args[0].name() == "TOPIC_AUTHORIZATION_FAILED"
+    assert explain(caught.value, raw).key == "not_authorized"
+    assert "cities" in inspect.topics(bob)  # still there
+    # through a student's namespace the same names cannot even be spelled: bob.cities is alice.bob.cities
+    with pytest.raises(KafkaLabError) as err:
+        inspect.describe_topic(klass["alice"], "bob.cities")
+    assert err.value.key == "topic_unknown"
+
+
+def test_wrong_password_and_unreachable_in_words(klass, tmp_path):
+    props = tmp_path / "wrong.properties"
+    props.write_text((klass["folder"] / "students" / "bob.properties").read_text().replace("bob-pass", "nope"))
+    with pytest.raises(KafkaLabError) as err:
+        join(f"wrong-{uuid.uuid4().hex[:4]}", props, "bob")
+    assert err.value.key == "external_auth_failed"
+    assert "bob" in str(err.value) and "SASL" in str(err.value)
+    assert isinstance(err.value.__cause__, KafkaException)
+    assert err.value.__cause__.args[0].name() in ("_AUTHENTICATION", "SASL_AUTHENTICATION_FAILED")
+    kafkalab.set_lang("ru")
+    try:
+        assert "не пустил" in str(err.value)
+    finally:
+        kafkalab.set_lang(None)
+    # a TLS client on a SASL_PLAINTEXT port, and nobody at all
+    tls = tmp_path / "tls.properties"
+    tls.write_text(f"bootstrap.servers={klass['sasl'].split(',')[0]}\nsecurity.protocol=SSL\n")
+    with pytest.raises(KafkaLabError) as err:
+        join(f"tls-{uuid.uuid4().hex[:4]}", tls)
+    assert err.value.key in ("external_tls_failed", "external_unreachable"), str(err.value)
+    with pytest.raises(KafkaLabError) as err:
+        join(f"none-{uuid.uuid4().hex[:4]}", bootstrap="127.0.0.1:1")
+    assert err.value.key == "external_unreachable" and "127.0.0.1:1" in str(err.value)
+    assert not [n for n in os.listdir(kafkalab.cluster.state.clusters_root()) if n.startswith(("wrong-", "none-"))]
+
+
+def _rate(cluster, topic: str, total: int, size: int = 10000) -> float:
+    producer = cluster.producer(**{"linger.ms": 5, "batch.size": 65536})
+    payload = b"x" * size
+    began = time.monotonic()
+    for _ in range(total // size):
+        while True:
+            try:
+                producer.produce(topic, payload)
+                break
+            except BufferError:
+                producer.poll(0.05)
+        producer.poll(0)
+    assert producer.flush(120) == 0
+    return total / (time.monotonic() - began)
+
+
+def test_quota_throttles_the_flooding_student_only(klass, capsys):
+    alice, bob = klass["alice"], klass["bob"]
+    alice.create_topic("flood", 3, 3)
+    bob.create_topic("work", 1, 3)
+    figures = {}
+    flood = threading.Thread(target=lambda: figures.__setitem__("alice", _rate(alice, "flood", 1_500_000)))
+    flood.start()
+    time.sleep(2)  # alice is throttled by now
+    began = time.monotonic()
+    delivered = produce(bob, "work", [f"m{i}" for i in range(200)])
+    got = consume(bob, "w1", "work", 200)
+    figures["bob_roundtrip_s"] = time.monotonic() - began
+    flood.join(180)
+    figures["bob"] = _rate(bob, "work", 3_000_000)
+    with capsys.disabled():
+        print(f"\nquota figures: alice {figures['alice'] / 1024:.0f} KiB/s (quota {ALICE_RATE / 1024:.0f} KiB/s per "
+              f"broker, 3 partition leaders), "
+              f"bob {figures['bob'] / 1024:.0f} KiB/s (quota {CLASS_RATE / 1024:.0f} KiB/s), "
+              f"bob's 200 messages produced+consumed during alice's flood in {figures['bob_roundtrip_s']:.1f} s")
+    assert len(got) == 200 and all(not isinstance(d, KafkaError) for d in delivered)
+    assert figures["alice"] < 3 * ALICE_RATE * 1.5, figures  # three leaders: three brokers' quota
+    assert figures["bob"] > figures["alice"] * 2, figures
+    assert figures["bob_roundtrip_s"] < 15, figures
+
+
+def test_classroom_status_create_again_and_remove(klass, capsys):
+    admin, roster, out = klass["admin"], klass["roster"], klass["folder"] / "students"
+    if "cities" not in inspect.topics(klass["alice"]):
+        klass["alice"].create_topic("cities", 3, 3)
+        produce(klass["alice"], "cities", ["a"])
+    before = (out / "alice.properties").read_text()
+    classroom.create(admin, roster, out, {"producer_byte_rate": CLASS_RATE}, say=lambda *a: None)  # idempotent
+    assert (out / "alice.properties").read_text() == before  # the kept password stays
+    rows = {r["student"]: r for r in classroom.status(admin, roster)}
+    with capsys.disabled():
+        print("\n" + classroom.format_status(list(rows.values())))
+    assert rows["alice"]["user"] and rows["alice"]["acls"] == 3
+    assert "alice.cities" in rows["alice"]["topics"] and rows["alice"]["partitions"] >= 3
+    assert rows["alice"]["bytes"] > 0
+    assert rows["alice"]["quotas"]["producer_byte_rate"] == ALICE_RATE
+    assert rows["bob"]["quotas"]["producer_byte_rate"] == CLASS_RATE
+    lines = []
+    classroom.remove(admin, roster, out, dry_run=True, say=lines.append)
+    assert (out / "alice.properties").exists() and any("alice.cities" in ln for ln in lines)
+    saved = (out / "alice.properties").read_text()
+    classroom.remove(admin, roster, out, say=lambda *a: None)
+    classroom.remove(admin, roster, out, say=lambda *a: None)  # again: nothing left, no error
+    rows = {r["student"]: r for r in classroom.status(admin, roster)}
+    assert not rows["alice"]["user"] and rows["alice"]["acls"] == 0 and not rows["alice"]["topics"]
+    assert not rows["alice"]["quotas"] and not (out / "alice.properties").exists()
+    stale = klass["folder"] / "stale.properties"
+    stale.write_text(saved)
+    with pytest.raises(KafkaLabError) as err:
+        join(f"gone-{uuid.uuid4().hex[:4]}", stale, "alice")
+    assert err.value.key == "external_auth_failed"
