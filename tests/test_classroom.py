@@ -317,3 +317,61 @@ def test_classroom_status_create_again_and_remove(klass, capsys):
     with pytest.raises(KafkaLabError) as err:
         join(f"gone-{uuid.uuid4().hex[:4]}", stale, "alice")
     assert err.value.key == "external_auth_failed"
+
+
+def test_tls_failure_in_words(tmp_path):
+    """A TLS client meeting a server that does not speak TLS: 'external_tls_failed', _SSL chained."""
+    import socket
+
+    from kafkalab.cluster.connection import probe
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(5)
+    stop = threading.Event()
+
+    def serve():
+        server.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                continue
+            try:
+                conn.recv(1024)
+                conn.sendall(b"\x00\x00\x00\x10not TLS at all, sorry")
+            finally:
+                conn.close()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    props = tmp_path / "tls.properties"
+    props.write_text(f"bootstrap.servers=127.0.0.1:{server.getsockname()[1]}\nsecurity.protocol=SSL\n")
+    try:
+        with pytest.raises(KafkaLabError) as err:
+            probe(Connection.from_file(props), timeout=8)
+    finally:
+        stop.set()
+        thread.join()
+        server.close()
+    assert err.value.key == "external_tls_failed", str(err.value)
+    assert err.value.__cause__.args[0].name() == "_SSL"
+
+
+def test_namespace_mapping(monkeypatch):
+    from kafkalab import namespace
+
+    monkeypatch.setenv("KAFKALAB_STUDENT", "alice")
+    assert namespace.name("cities") == "alice.cities"
+    assert namespace.name("alice.cities") == "alice.cities" and namespace.name("__consumer_offsets").startswith("__")
+    assert namespace.short("alice.cities") == "cities"
+    args, notes = namespace.map_tool_args(None, ["--bootstrap-server", "localhost:9092", "--topic", "cities",
+                                                 "--group=g1", "--partitions", "3"])
+    assert args == ["--bootstrap-server", "localhost:9092", "--topic", "alice.cities", "--group=alice.g1",
+                    "--partitions", "3"]
+    assert len(notes) == 2
+    monkeypatch.setenv("KAFKALAB_STUDENT", "al ice")
+    with pytest.raises(KafkaLabError):
+        namespace.prefix()
+    monkeypatch.delenv("KAFKALAB_STUDENT")
+    assert namespace.map_tool_args(None, ["--topic", "cities"]) == (["--topic", "cities"], [])
