@@ -1,12 +1,12 @@
 """The `kafkalab` command.
 
-    kafkalab up [PRESET] [--name NAME] [--engine auto|local|docker|external]
+    kafkalab up [PRESET] [--name NAME] [--engine auto|local|docker|external] [--kafka 3.9|4]
     kafkalab status [--name NAME] [--json]
     kafkalab stop|start|kill NODE [--name NAME]
     kafkalab down [--name NAME | --all [--all-homes]]
     kafkalab logs NODE [--name NAME] [--file server.log] [--lines N]
     kafkalab tool [--name NAME] TOOL [ARGS...]
-    kafkalab fetch [--source auto|tgz|maven]
+    kafkalab fetch [--source auto|tgz|maven] [--kafka 3.9|4]
     kafkalab doctor
     kafkalab grade SUBMISSION.ipynb... --out DIR [--timeout SECONDS] [--gradescope]
 """
@@ -35,6 +35,7 @@ def _parser() -> argparse.ArgumentParser:
     up.add_argument("preset", nargs="?", choices=list(PRESETS), help="default: three-brokers")
     up.add_argument("--engine", default="auto", choices=["auto", "local", "docker", "external"])
     up.add_argument("--fresh", action="store_true", help="remove an existing cluster of that name first")
+    up.add_argument("--kafka", help="Kafka version: 3.9 (default, or $KAFKALAB_KAFKA) or 4 (KRaft presets only)")
     status = named(sub.add_parser("status", help="nodes and addresses of the clusters"))
     status.add_argument("--json", action="store_true")
     for verb in ("stop", "start", "kill"):
@@ -53,6 +54,7 @@ def _parser() -> argparse.ArgumentParser:
     tool.add_argument("args", nargs=argparse.REMAINDER)
     fetch = sub.add_parser("fetch", help="find or download Apache Kafka")
     fetch.add_argument("--source", default="auto", choices=["auto", "tgz", "maven"])
+    fetch.add_argument("--kafka", help="Kafka version: 3.9 (default, or $KAFKALAB_KAFKA) or 4")
     sub.add_parser("doctor", help="check Java, Docker, ports, memory, disk")
     image = sub.add_parser("image", help="Docker images for the docker engine")
     image.add_argument("action", choices=["build"])
@@ -69,6 +71,10 @@ def _print_status(cluster) -> None:
     for n in info["nodes"]:
         state = clusters.service_text(n["service"])
         print(f"  {n['name']:<14} {n['role']:<10} id={n['id']:<5} {n['host']}:{n['port']:<6} {state}")
+    if "quorum" in info:
+        from .cluster.kraft import quorum_text
+
+        print(quorum_text(info["quorum"]))
 
 
 def run(argv: list[str]) -> int:
@@ -77,7 +83,7 @@ def run(argv: list[str]) -> int:
     args = _parser().parse_args(argv)
     cmd = args.command
     if cmd == "up":
-        clusters.up(args.preset, args.name, args.engine, fresh=args.fresh)
+        clusters.up(args.preset, args.name, args.engine, fresh=args.fresh, kafka=args.kafka)
     elif cmd == "status":
         named_one = args.name is not None
         found = [clusters.attach(args.name)] if named_one else clusters.clusters()
@@ -102,7 +108,7 @@ def run(argv: list[str]) -> int:
     elif cmd == "logs":
         print(clusters.attach(args.name).logs(args.node, args.lines, args.file))
     elif cmd == "fetch":
-        distribution.fetch(args.source)
+        distribution.fetch(args.source, kafka=args.kafka)
     elif cmd == "doctor":
         from .doctor import doctor
 

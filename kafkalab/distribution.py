@@ -15,7 +15,10 @@ for Apache's tgz when it is known. Every download and every cache hit is checked
 - the cache: a Maven install against the pinned digests, a tgz install against the manifest
   (``.manifest.sha512``) written from the verified tgz; once per process while the files are unchanged.
 
-    python scripts/pin_digests.py     # maintainers: rewrite the pinned jar digests from ~/.m2
+    python scripts/pin_digests.py [--kafka 4]   # maintainers: rewrite the pinned jar digests from ~/.m2
+
+Versions: 3.9.1 (the notes', ZooKeeper or KRaft; the default) and 4.x (KRaft only), chosen with
+``kafka="4"`` / ``--kafka 4`` / ``KAFKALAB_KAFKA=4``; each has its own cache folder and digests file.
 """
 from __future__ import annotations
 
@@ -37,8 +40,10 @@ from pathlib import Path
 from .errors import KafkaLabError
 from .i18n import register, t
 
-KAFKA_VERSION = "3.9.1"
+KAFKA_VERSION = "3.9.1"  # the notes' Kafka, the last line with ZooKeeper: the default
+KAFKA4_VERSION = "4.4.0"  # the newest 4.x Maven resolves here: KRaft only, log4j2
 SCALA_VERSION = "2.13"
+VERSIONS = {"3.9": KAFKA_VERSION, "4": KAFKA4_VERSION}  # what `--kafka` / KAFKALAB_KAFKA accept
 TGZ_NAME = f"kafka_{SCALA_VERSION}-{KAFKA_VERSION}.tgz"
 DEFAULT_TGZ_URL = f"https://archive.apache.org/dist/kafka/{KAFKA_VERSION}/{TGZ_NAME}"
 RESOURCES = Path(__file__).parent / "resources"
@@ -48,6 +53,15 @@ RETRY_DELAYS = (1.0, 3.0, 10.0, 30.0)  # seconds before the 2nd, 3rd, ... attemp
 CHUNK = 1 << 16
 
 register({
+    "kafka_version_unknown": {
+        "en": "Unknown Kafka version '{kafka}'. kafkalab runs: {versions} (e.g. --kafka 4 or KAFKALAB_KAFKA=4).",
+        "ru": "Неизвестная версия Kafka '{kafka}'. kafkalab запускает: {versions} (например, --kafka 4 или "
+              "KAFKALAB_KAFKA=4).",
+    },
+    "kafka_missing_version": {
+        "en": "Apache Kafka {version} is not installed yet. Fix: run `kafkalab fetch --kafka {short}`.",
+        "ru": "Apache Kafka {version} ещё не установлена. Что сделать: выполните `kafkalab fetch --kafka {short}`.",
+    },
     "download_retry": {
         "en": "Download of {url} interrupted ({error}); attempt {attempt} of {attempts} in {delay:g} s, "
               "resuming at byte {offset}.",
@@ -98,23 +112,61 @@ register({
     },
 })
 
-POM = f"""<project xmlns="http://maven.apache.org/POM/4.0.0">
+POM_TEMPLATE = """<project xmlns="http://maven.apache.org/POM/4.0.0">
   <modelVersion>4.0.0</modelVersion>
   <groupId>kafkalab</groupId><artifactId>kafka-distribution</artifactId><version>1</version>
   <packaging>pom</packaging>
   <dependencies>
-    <dependency><groupId>org.apache.kafka</groupId><artifactId>kafka_{SCALA_VERSION}</artifactId>
-      <version>{KAFKA_VERSION}</version>
+    <dependency><groupId>org.apache.kafka</groupId><artifactId>kafka_{scala}</artifactId>
+      <version>{version}</version>
       <exclusions><exclusion><groupId>ch.qos.logback</groupId><artifactId>*</artifactId></exclusion></exclusions>
     </dependency>
     <dependency><groupId>org.apache.kafka</groupId><artifactId>kafka-tools</artifactId>
-      <version>{KAFKA_VERSION}</version>
+      <version>{version}</version>
       <exclusions><exclusion><groupId>ch.qos.logback</groupId><artifactId>*</artifactId></exclusion></exclusions>
     </dependency>
-    <dependency><groupId>org.slf4j</groupId><artifactId>slf4j-reload4j</artifactId><version>1.7.36</version></dependency>
+{logging}
   </dependencies>
 </project>
 """
+
+
+# Kafka 3.9 logs through reload4j (log4j 1.x); Kafka 4.x through log4j2 (its bin scripts' choice)
+LOGGING_DEPS = {
+    3: '    <dependency><groupId>org.slf4j</groupId><artifactId>slf4j-reload4j</artifactId>'
+       '<version>1.7.36</version></dependency>',
+    4: '    <dependency><groupId>org.apache.logging.log4j</groupId><artifactId>log4j-slf4j-impl</artifactId>'
+       '<version>2.24.3</version></dependency>\n'
+       '    <dependency><groupId>org.apache.logging.log4j</groupId><artifactId>log4j-core</artifactId>'
+       '<version>2.24.3</version></dependency>',
+}
+
+
+def major(version: str) -> int:
+    return int(version.split(".")[0])
+
+
+def pom(version: str = KAFKA_VERSION) -> str:
+    """The small POM whose runtime dependencies are Kafka `version`'s jars."""
+    return POM_TEMPLATE.format(version=version, scala=SCALA_VERSION, logging=LOGGING_DEPS[major(version)])
+
+
+POM = pom()
+
+
+def resolve_version(kafka: str | None = None) -> str:
+    """'3.9', '4', '4.4.0' ... (None: KAFKALAB_KAFKA, else 3.9) -> the full pinned version kafkalab runs."""
+    wanted = str(kafka if kafka not in (None, "") else os.environ.get("KAFKALAB_KAFKA") or "3.9").strip()
+    for short, full in VERSIONS.items():
+        if wanted in (short, full) or (wanted.count(".") == 1 and full.startswith(wanted + ".")):
+            return full
+    raise KafkaLabError("kafka_version_unknown", kafka=wanted,
+                        versions=", ".join(f"{s} ({f})" for s, f in VERSIONS.items()))
+
+
+def short_version(version: str) -> str:
+    """'4.4.0' -> '4', '3.9.1' -> '3.9': what `--kafka` takes."""
+    return next((s for s, f in VERSIONS.items() if f == version), version)
 
 
 @dataclass(frozen=True)
@@ -157,8 +209,12 @@ def pinned_digests(version: str = KAFKA_VERSION) -> dict[str, str]:
     return read_digests(digests_file(version))
 
 
-def _pinned_jars() -> dict[str, str]:
-    return {name: digest for name, digest in pinned_digests().items() if name.startswith("libs/")}
+def _pinned_jars(version: str = KAFKA_VERSION) -> dict[str, str]:
+    return {name: digest for name, digest in pinned_digests(version).items() if name.startswith("libs/")}
+
+
+def _jars_pinned_for(version: str) -> dict[str, str]:
+    return _pinned_jars() if version == KAFKA_VERSION else _pinned_jars(version)
 
 
 def pinned_tgz_sha512(version: str = KAFKA_VERSION) -> str | None:
@@ -199,12 +255,12 @@ def _downloads() -> Path:
     return cache_dir() / "downloads"
 
 
-def _has_kafka(home: Path) -> bool:
-    return any((home / "libs").glob(f"kafka_{SCALA_VERSION}-{KAFKA_VERSION}*.jar"))
+def _has_kafka(home: Path, version: str = KAFKA_VERSION) -> bool:
+    return any((home / "libs").glob(f"kafka_{SCALA_VERSION}-{version}*.jar"))
 
 
-def _cached_home() -> Path:
-    return cache_dir() / f"kafka-{KAFKA_VERSION}"
+def _cached_home(version: str = KAFKA_VERSION) -> Path:
+    return cache_dir() / f"kafka-{version}"
 
 
 def _source_of(home: Path) -> str:
@@ -241,14 +297,14 @@ def _compare(home: Path, expected: dict[str, str]) -> list[str]:
     return problems
 
 
-def verify_home(home: Path, source: str | None = None) -> list[str]:
+def verify_home(home: Path, source: str | None = None, version: str = KAFKA_VERSION) -> list[str]:
     """Problems of a cached Kafka (empty when sound): Maven installs against the pinned digests, tgz
     installs against the manifest written from the verified tgz. Checked once while files are unchanged."""
     source = source or _source_of(home)
     signature = _signature(home)
     if _verified.get(home) == signature:
         return []
-    expected = _pinned_jars() if source == "maven" else {}
+    expected = _jars_pinned_for(version) if source == "maven" else {}
     if not expected:  # a tgz install, or a version without pinned jar digests: the install's manifest
         try:
             expected = {k: v for k, v in read_digests(home / MANIFEST).items() if k.startswith("libs/")}
@@ -262,87 +318,95 @@ def verify_home(home: Path, source: str | None = None) -> list[str]:
     return problems
 
 
-def _cache_state() -> tuple[Distribution | None, list[str]]:
+def _cache_state(version: str = KAFKA_VERSION) -> tuple[Distribution | None, list[str]]:
     """(the cached Kafka if sound, problems if there is one but it fails its check)."""
-    home = _cached_home()
-    if not _has_kafka(home):
+    home = _cached_home(version)
+    if not _has_kafka(home, version):
         return None, []
     source = _source_of(home)
-    problems = verify_home(home, source)
-    return (None, problems) if problems else (Distribution(home, source), [])
+    problems = verify_home(home, source, version)
+    return (None, problems) if problems else (Distribution(home, source, version), [])
 
 
 def _short(problems: list[str]) -> str:
     return "; ".join(problems[:3]) + (f"; ... ({len(problems)} in all)" if len(problems) > 3 else "")
 
 
-def _find() -> tuple[Distribution | None, list[str]]:
+def _find(version: str = KAFKA_VERSION) -> tuple[Distribution | None, list[str]]:
     env = os.environ.get("KAFKA_HOME")
     if env:
         home = Path(env).expanduser()
-        if _has_kafka(home):
-            return Distribution(home, "KAFKA_HOME"), []
-        print(t("kafka_home_bad", path=home, version=KAFKA_VERSION), file=sys.stderr)
-    return _cache_state()
+        if _has_kafka(home, version):
+            return Distribution(home, "KAFKA_HOME", version), []
+        if not any(_has_kafka(home, v) for v in VERSIONS.values()):  # another version there: no note
+            print(t("kafka_home_bad", path=home, version=version), file=sys.stderr)
+    return _cache_state(version)
 
 
-def find() -> Distribution | None:
+def find(version: str = KAFKA_VERSION) -> Distribution | None:
     """The Kafka already at hand (KAFKA_HOME or a verified cache), or None (a damaged cache: a note)."""
-    dist, problems = _find()
+    dist, problems = _find(version)
     if problems:
-        print(t("cache_bad", version=KAFKA_VERSION, path=_cached_home(), problems=_short(problems)),
+        print(t("cache_bad", version=version, path=_cached_home(version), problems=_short(problems)),
               file=sys.stderr)
     return dist
 
 
-def require() -> Distribution:
+def require(version: str = KAFKA_VERSION) -> Distribution:
     """The installed Kafka; KafkaLabError telling how to get it when there is none (or it is damaged)."""
-    dist, problems = _find()
+    dist, problems = _find(version)
     if problems:
-        raise KafkaLabError("cache_bad", version=KAFKA_VERSION, path=_cached_home(), problems=_short(problems))
+        raise KafkaLabError("cache_bad", version=version, path=_cached_home(version), problems=_short(problems))
     if dist is None:
-        raise KafkaLabError("kafka_missing", version=KAFKA_VERSION)
+        if version == KAFKA_VERSION:
+            raise KafkaLabError("kafka_missing", version=version)
+        raise KafkaLabError("kafka_missing_version", version=version, short=short_version(version))
     return dist
 
 
-def _drop_damaged_cache() -> None:
-    home = _cached_home()
-    _, problems = _cache_state()
-    if not problems and home.exists() and not _has_kafka(home):
-        problems = [f"no libs/kafka_{SCALA_VERSION}-{KAFKA_VERSION}.jar"]
+def _drop_damaged_cache(version: str = KAFKA_VERSION) -> None:
+    home = _cached_home(version)
+    _, problems = _cache_state(version)
+    if not problems and home.exists() and not _has_kafka(home, version):
+        problems = [f"no libs/kafka_{SCALA_VERSION}-{version}.jar"]
     if problems:
-        print(t("cache_replaced", version=KAFKA_VERSION, path=home, problems=_short(problems)))
+        print(t("cache_replaced", version=version, path=home, problems=_short(problems)))
         shutil.rmtree(home, ignore_errors=True)
         _verified.pop(home, None)
 
 
-def fetch(source: str = "auto", *, url: str | None = None, progress: bool = True) -> Distribution:
-    """Make Kafka available, fetching it if needed; idempotent. source: auto, tgz or maven."""
+def fetch(source: str = "auto", *, url: str | None = None, progress: bool = True,
+          kafka: str | None = None) -> Distribution:
+    """Make Kafka available, fetching it if needed; idempotent. source: auto, tgz or maven.
+    kafka: '3.9' (default, or KAFKALAB_KAFKA) or '4'."""
+    version = resolve_version(kafka)
     if source == "auto":
-        found, _ = _find()  # a damaged cache is replaced below, with a note
+        found, _ = _find(version)  # a damaged cache is replaced below, with a note
         if found:
             print(t("kafka_found", version=found.version, path=found.home))
             return found
     else:
-        found, _ = _cache_state()
+        found, _ = _cache_state(version)
         if found:
             print(t("kafka_found", version=found.version, path=found.home))
             return found
-    _drop_damaged_cache()
-    ways = {"tgz": lambda: _fetch_tgz(url or os.environ.get("KAFKALAB_KAFKA_URL") or DEFAULT_TGZ_URL, progress),
-            "maven": lambda: _fetch_maven(progress)}
+    _drop_damaged_cache(version)
+    default_url = DEFAULT_TGZ_URL.replace(KAFKA_VERSION, version)
+    ways = {"tgz": lambda: _fetch_tgz(url or os.environ.get("KAFKALAB_KAFKA_URL") or default_url, progress,
+                                      version),
+            "maven": lambda: _fetch_maven(progress, version)}
     order = list(ways) if source == "auto" else [source]
     reasons = []
     for way in order:
         try:
             dist = ways[way]()
-            print(t("fetch_done", version=KAFKA_VERSION, path=dist.home))
+            print(t("fetch_done", version=version, path=dist.home))
             return dist
         except KafkaLabError as err:
             if err.key in ("checksum_bad", "jar_digest_bad", "jars_differ") or source != "auto":
                 raise
             reasons.append(f"  - {way}: {err}")
-    raise KafkaLabError("fetch_failed", version=KAFKA_VERSION, reasons="\n".join(reasons))
+    raise KafkaLabError("fetch_failed", version=version, reasons="\n".join(reasons))
 
 
 def _write_manifest(home: Path) -> None:
@@ -351,18 +415,18 @@ def _write_manifest(home: Path) -> None:
     (home / MANIFEST).write_text("\n".join(lines) + "\n")
 
 
-def _install(staged_home: Path, source: str) -> Distribution:
+def _install(staged_home: Path, source: str, version: str = KAFKA_VERSION) -> Distribution:
     """Move a complete, verified Kafka into the cache with one rename."""
     (staged_home / ".source").write_text(source + "\n")
     _write_manifest(staged_home)
-    final = _cached_home()
+    final = _cached_home(version)
     final.parent.mkdir(parents=True, exist_ok=True)
     try:
         os.rename(staged_home, final)
     except OSError:
-        if not _has_kafka(final):  # someone else won the race only if they left a good copy
+        if not _has_kafka(final, version):  # someone else won the race only if they left a good copy
             raise
-    return Distribution(final, source)
+    return Distribution(final, source, version)
 
 
 def _staging() -> tempfile.TemporaryDirectory:
@@ -448,39 +512,41 @@ def download(url: str, dest: Path, sha512: str | None = None, *, progress: bool 
     return dest
 
 
-def _expected_tgz_digest(url: str, staging: Path) -> str:
-    pinned = pinned_tgz_sha512()
+def _expected_tgz_digest(url: str, staging: Path, version: str = KAFKA_VERSION) -> str:
+    pinned = pinned_tgz_sha512() if version == KAFKA_VERSION else pinned_tgz_sha512(version)
     if pinned:
         return pinned
-    print(t("tgz_unpinned", file=TGZ_NAME, url=url), file=sys.stderr)
-    sums = download(url + ".sha512", staging / (TGZ_NAME + ".sha512"))
+    tgz_name = f"kafka_{SCALA_VERSION}-{version}.tgz"
+    print(t("tgz_unpinned", file=tgz_name, url=url), file=sys.stderr)
+    sums = download(url + ".sha512", staging / (tgz_name + ".sha512"))
     try:
         return parse_sha512(sums.read_text(errors="replace"))
     except ValueError as err:
         raise KafkaLabError("download_failed", url=url + ".sha512", error=err) from None
 
 
-def _fetch_tgz(url: str, progress: bool) -> Distribution:
-    print(t("fetch_tgz", version=KAFKA_VERSION, url=url))
+def _fetch_tgz(url: str, progress: bool, version: str = KAFKA_VERSION) -> Distribution:
+    print(t("fetch_tgz", version=version, url=url))
+    tgz_name = f"kafka_{SCALA_VERSION}-{version}.tgz"
     with _staging() as tmp:
         tmp = Path(tmp)
-        expected = _expected_tgz_digest(url, tmp)
-        tgz = _downloads() / TGZ_NAME
+        expected = _expected_tgz_digest(url, tmp, version)
+        tgz = _downloads() / tgz_name
         if tgz.exists() and sha512_of(tgz) != expected:  # a verified download kept from an earlier run
-            print(t("cached_download_bad", file=TGZ_NAME, path=tgz.parent), file=sys.stderr)
+            print(t("cached_download_bad", file=tgz_name, path=tgz.parent), file=sys.stderr)
             tgz.unlink()
         if not tgz.exists():
-            download(url, tgz, expected, progress=progress, file=TGZ_NAME)
+            download(url, tgz, expected, progress=progress, file=tgz_name)
         unpacked = tmp / "unpacked"
         try:
             with tarfile.open(tgz) as archive:
                 archive.extractall(unpacked, filter="data")
         except (tarfile.TarError, OSError) as err:
             raise KafkaLabError("download_failed", url=url, error=err) from None
-        homes = [p for p in unpacked.iterdir() if _has_kafka(p)]
+        homes = [p for p in unpacked.iterdir() if _has_kafka(p, version)]
         if not homes:
             raise KafkaLabError("download_failed", url=url, error="no libs/ in the archive")
-        dist = _install(homes[0], "tgz")
+        dist = _install(homes[0], "tgz", version)
         tgz.unlink()  # the manifest of the unpacked copy verifies it from now on
         return dist
 
@@ -492,7 +558,7 @@ def _m2_copies(name: str) -> list[Path]:
     return sorted(repo.rglob(name)) if repo.is_dir() else []
 
 
-def verify_jars(libs: Path, expected: dict[str, str]) -> None:
+def verify_jars(libs: Path, expected: dict[str, str], version: str = KAFKA_VERSION) -> None:
     """Every jar in `libs` against the pinned 'libs/NAME' digests; KafkaLabError on any difference."""
     jars = {f"libs/{p.name}": p for p in libs.glob("*.jar")}
     unpinned = sorted(set(jars) - set(expected))
@@ -503,12 +569,12 @@ def verify_jars(libs: Path, expected: dict[str, str]) -> None:
             details.append(t("jars_unpinned", files=", ".join(n[5:] for n in unpinned)))
         if missing:
             details.append(t("jars_missing", files=", ".join(n[5:] for n in missing)))
-        raise KafkaLabError("jars_differ", version=KAFKA_VERSION, details="\n".join(details))
+        raise KafkaLabError("jars_differ", version=version, details="\n".join(details))
     for name, path in sorted(jars.items()):
         actual = sha512_of(path)
         if actual != expected[name]:
             where = ", ".join(str(p) for p in _m2_copies(path.name)) or "~/.m2/repository"
-            raise KafkaLabError("jar_digest_bad", file=path.name, version=KAFKA_VERSION,
+            raise KafkaLabError("jar_digest_bad", file=path.name, version=version,
                                 expected=expected[name][:16], actual=actual[:16], where=where)
 
 
@@ -518,17 +584,17 @@ def maven_command(mvn: str, pom: Path, libs: Path) -> list[str]:
             "-DincludeScope=runtime", f"-DoutputDirectory={libs}"]
 
 
-def _fetch_maven(progress: bool) -> Distribution:
+def _fetch_maven(progress: bool, version: str = KAFKA_VERSION) -> Distribution:
     mvn = shutil.which("mvn")
     if not mvn:
         raise KafkaLabError("maven_missing")
-    print(t("fetch_maven", version=KAFKA_VERSION))
+    print(t("fetch_maven", version=version))
     from tqdm.auto import tqdm
 
     with _staging() as tmp:
         tmp = Path(tmp)
-        (tmp / "pom.xml").write_text(POM)
-        home = tmp / f"kafka-{KAFKA_VERSION}"
+        (tmp / "pom.xml").write_text(pom(version))
+        home = tmp / f"kafka-{version}"
         cmd = maven_command(mvn, tmp / "pom.xml", home / "libs")
         lines: list[str] = []
         with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) as proc, \
@@ -537,27 +603,29 @@ def _fetch_maven(progress: bool) -> Distribution:
                 lines.append(line.rstrip())
                 if "Downloaded from" in line or "Copying " in line:
                     bar.update(1)
-        if proc.returncode != 0 or not _has_kafka(home):
+        if proc.returncode != 0 or not _has_kafka(home, version):
             raise KafkaLabError("maven_failed", code=proc.returncode, tail="\n".join(lines[-15:]))
-        expected = _pinned_jars()
+        expected = _jars_pinned_for(version)
         if expected:
-            verify_jars(home / "libs", expected)
-        return _install(home, "maven")
+            verify_jars(home / "libs", expected, version)
+        return _install(home, "maven", version)
 
 
 # --- maintainers: pin the jar digests ----------------------------------------------------------------------
 
-def pin(libs: Path | None = None, m2: Path | None = None, out: Path | None = None) -> Path:
+def pin(libs: Path | None = None, m2: Path | None = None, out: Path | None = None,
+        version: str = KAFKA_VERSION) -> Path:
     """Write resources/digests-VERSION.txt from Maven's local repository.
 
     Every jar of a Maven-installed Kafka (`libs`, by default the cache's) must have a byte-identical copy in
     `m2` whose SHA-1 equals the `.sha1` Maven Central published beside it (mvn stores it on download); its
     SHA-512 is then pinned. A pinned tgz digest already in the file is kept.
     """
-    libs = libs or _cached_home() / "libs"
+    libs = libs or _cached_home(version) / "libs"
     m2 = m2 or Path.home() / ".m2" / "repository"
-    out = out or digests_file()
-    tgz = pinned_digests().get(TGZ_NAME) if out.exists() else None
+    out = out or digests_file(version)
+    tgz_name = f"kafka_{SCALA_VERSION}-{version}.tgz"
+    tgz = read_digests(out).get(tgz_name) if out.exists() else None
     in_m2: dict[str, list[Path]] = {}
     for path in m2.rglob("*.jar"):
         in_m2.setdefault(path.name, []).append(path)
@@ -572,15 +640,15 @@ def pin(libs: Path | None = None, m2: Path | None = None, out: Path | None = Non
             raise SystemExit(f"{jar.name}: no copy in {m2} whose published .sha1 matches; not pinned")
         lines.append(f"{digest}  libs/{jar.name}")
     header = [
-        f"# SHA-512 digests kafkalab pins for Kafka {KAFKA_VERSION} (sha512sum format). Checked on every",
+        f"# SHA-512 digests kafkalab pins for Kafka {version} (sha512sum format). Checked on every",
         "# download and cache hit by kafkalab/distribution.py.",
         "# libs/*.jar: the runtime jars `mvn dependency:copy-dependencies` resolves for kafkalab's POM; written",
         "# by `python scripts/pin_digests.py` after each jar's SHA-1 matched the .sha1 published with it.",
     ]
     if tgz:
-        lines.append(f"{tgz}  {TGZ_NAME}")
+        lines.append(f"{tgz}  {tgz_name}")
     else:
-        header += [f"# {TGZ_NAME}: not pinned yet (the Apache download site was not reachable when this file",
+        header += [f"# {tgz_name}: not pinned yet (the Apache download site was not reachable when this file",
                    "# was written); add its line from Apache's published .sha512 after checking the signature."]
     out.write_text("\n".join(header + lines) + "\n")
     return out

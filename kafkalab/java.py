@@ -76,7 +76,9 @@ def java_command(main_class: str, libs: Path, *, heap: str | None = None, jvm_op
         cmd += [f"-Xmx{heap}", "-Xms32m"]
     cmd += list(jvm_opts)
     cmd += ["-Djava.awt.headless=true", "-Dfile.encoding=UTF-8"]
-    if log4j:
+    if log4j and log4j.name.startswith("log4j2"):  # Kafka 4.x logs through log4j2
+        cmd.append(f"-Dlog4j2.configurationFile={log4j}")
+    elif log4j:
         cmd.append(f"-Dlog4j.configuration=file:{log4j}")
     if logs_dir:
         cmd.append(f"-Dkafka.logs.dir={logs_dir}")

@@ -14,7 +14,16 @@ import threading
 from dataclasses import dataclass
 
 from .errors import KafkaLabError
-from .i18n import t
+from .i18n import register, t
+
+register({
+    "tool_not_in_kafka4": {
+        "en": "{tool} does not exist in Kafka {version}: ZooKeeper was removed in Kafka 4.0. Use "
+              "kafka-metadata-quorum.sh (the KRaft controller quorum) or kafka-topics.sh / kafka-configs.sh.",
+        "ru": "В Kafka {version} нет {tool}: ZooKeeper убрали в Kafka 4.0. Используйте kafka-metadata-quorum.sh "
+              "(кворум контроллеров KRaft) или kafka-topics.sh / kafka-configs.sh.",
+    },
+})
 
 TOOLS = {
     "kafka-topics": "org.apache.kafka.tools.TopicCommand",
@@ -35,7 +44,26 @@ TOOLS = {
     "kafka-storage": "kafka.tools.StorageTool",
     "zookeeper-shell": "org.apache.zookeeper.ZooKeeperMainWithTlsSupportForKafka",
 }
+# Kafka 4.x moved these from the Scala core (kafka.*) to org.apache.kafka.tools and removed ZooKeeper
+TOOLS_4 = {
+    "kafka-console-producer": "org.apache.kafka.tools.ConsoleProducer",
+    "kafka-dump-log": "org.apache.kafka.tools.DumpLogSegments",
+    "kafka-configs": "org.apache.kafka.tools.ConfigCommand",
+    "kafka-broker-api-versions": "org.apache.kafka.tools.BrokerApiVersionsCommand",
+}
+NOT_IN_4 = {"zookeeper-shell"}
 TOOL_HEAP = "256m"
+
+
+def main_class(name: str, version: str) -> str:
+    """The main class of tool `name` in Kafka `version`; KafkaLabError for a tool 4.x no longer has."""
+    from .distribution import major
+
+    if major(version) >= 4:
+        if name in NOT_IN_4:
+            raise KafkaLabError("tool_not_in_kafka4", tool=f"{name}.sh", version=version)
+        return TOOLS_4.get(name, TOOLS[name])
+    return TOOLS[name]
 NOTEBOOK_CONSUMER_TIMEOUT_MS = 10000
 
 
@@ -150,7 +178,10 @@ def command(cluster, tool: str, args: list[str], *, notebook: bool = False) -> t
     from .cluster.engines.base import JavaStep
 
     name, args, notes = prepare(cluster, tool, args, notebook=notebook)
-    return cluster.engine.tool_command(cluster, JavaStep(TOOLS[name], args, TOOL_HEAP)), notes
+    from .cluster.engines.base import kafka_version
+
+    main = main_class(name, kafka_version(cluster))
+    return cluster.engine.tool_command(cluster, JavaStep(main, args, TOOL_HEAP)), notes
 
 
 def run_tool(cluster, tool: str, args: list[str], *, input: str | None = None, timeout: float | None = None,

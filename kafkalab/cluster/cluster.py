@@ -358,14 +358,14 @@ class Cluster:
             text = str(err)
             if "TOPIC_ALREADY_EXISTS" in text or "already exists" in text:
                 raise KafkaLabError("topic_exists", topic=topic) from None
-            classified = explain(err, self, what=t("what_create_topic", topic=topic))
-            if classified is not None:
-                raise classified from err
             from .kraft import no_quorum_error
 
             lost_quorum = no_quorum_error(self, topic)
             if lost_quorum is not None:
                 raise lost_quorum from None
+            classified = explain(err, self, what=t("what_create_topic", topic=topic))
+            if classified is not None:
+                raise classified from err
             zks = self.spec.of_role("zookeeper")
             alive = [z for z in zks if self.engine.alive(self, z)]
             if zks and len(alive) < len(zks) // 2 + 1:

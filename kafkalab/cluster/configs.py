@@ -30,6 +30,10 @@ class Placement:
         """The port `node` listens on for clients, inside its own host or container."""
         return node.port
 
+    def controller_port(self, node: NodeSpec) -> int:
+        """The port of a KRaft voter's CONTROLLER listener, inside its own host or container."""
+        return node.quorum_port
+
     def quorum_ports(self, node: NodeSpec) -> tuple[int, int]:
         return node.quorum_ports or (2888, 3888)
 
@@ -80,10 +84,12 @@ def broker_config(spec: ClusterSpec, node: NodeSpec, place: Placement) -> str:
     brokers = spec.brokers
     items: dict[str, object] = {}
     if spec.mode == "kraft":
-        items.update({"process.roles": "broker", "node.id": node.id})
+        items.update({"process.roles": "broker,controller" if node.combined else "broker", "node.id": node.id})
     else:
         items["broker.id"] = node.id
     items.update(place.broker_listeners(node))
+    if node.combined:  # its own CONTROLLER listener beside the broker's (not advertised to clients)
+        items["listeners"] += f",CONTROLLER://{place.bind_host(node)}:{place.controller_port(node)}"
     items["log.dirs"] = place.data_dir(node)
     if spec.mode == "kraft":
         items.update(_kraft_common(spec, place))
@@ -119,7 +125,7 @@ def controller_config(spec: ClusterSpec, node: NodeSpec, place: Placement) -> st
     items: dict[str, object] = {
         "process.roles": "controller",
         "node.id": node.id,
-        "listeners": f"CONTROLLER://{place.bind_host(node)}:{place.client_port(node)}",
+        "listeners": f"CONTROLLER://{place.bind_host(node)}:{place.controller_port(node)}",
         "listener.security.protocol.map": "CONTROLLER:PLAINTEXT",
         "log.dirs": place.data_dir(node),
         **_kraft_common(spec, place),
@@ -128,8 +134,12 @@ def controller_config(spec: ClusterSpec, node: NodeSpec, place: Placement) -> st
 
 
 def _kraft_common(spec: ClusterSpec, place: Placement) -> dict[str, object]:
-    voters = ",".join(f"{c.id}@{place.peer_host(c)}:{place.client_port(c)}" for c in spec.of_role("controller"))
-    return {"controller.quorum.voters": voters, "controller.listener.names": "CONTROLLER"}
+    # A static quorum (controller.quorum.voters): `kafka-storage format` needs neither --standalone nor
+    # --initial-controllers then, and the same files work on Kafka 3.9 and 4.x.
+    voters = ",".join(f"{c.id}@{place.peer_host(c)}:{place.controller_port(c)}" for c in spec.voters())
+    return {"controller.quorum.voters": voters, "controller.listener.names": "CONTROLLER",
+            # a killed broker is fenced after 6 s (default 9 s), as ZooKeeper mode's session timeout here
+            "broker.session.timeout.ms": 6000, "broker.heartbeat.interval.ms": 1000}
 
 
 RENDERERS = {"zookeeper": zookeeper_config, "broker": broker_config, "controller": controller_config}

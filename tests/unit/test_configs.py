@@ -65,19 +65,44 @@ def test_zookeeper_ensemble_lists_every_peer():
     assert files["broker-0"][1]["zookeeper.connect"] == "127.0.0.1:2181,127.0.0.1:2182,127.0.0.1:2183"
 
 
-def test_kraft_has_controllers_and_no_zookeeper():
+VOTERS = "1001@127.0.0.1:19091,1002@127.0.0.1:19092,1003@127.0.0.1:19093"
+
+
+def test_kraft_has_a_three_controller_quorum_and_no_zookeeper():
     files = rendered(spec_for("kraft"))
-    assert files["controller-1"][0] == "controller1.properties"
-    controller = files["controller-1"][1]
-    assert controller["process.roles"] == "controller" and controller["node.id"] == "1001"
-    assert controller["listeners"] == "CONTROLLER://127.0.0.1:19091"
-    assert controller["controller.quorum.voters"] == "1001@127.0.0.1:19091"
+    assert [files[f"controller-{i}"][0] for i in (1, 2, 3)] == [f"controller{i}.properties" for i in (1, 2, 3)]
+    controller = files["controller-2"][1]
+    assert controller["process.roles"] == "controller" and controller["node.id"] == "1002"
+    assert controller["listeners"] == "CONTROLLER://127.0.0.1:19092"
+    assert controller["controller.quorum.voters"] == VOTERS
     broker = files["broker-0"][1]
     assert broker["process.roles"] == "broker" and broker["node.id"] == "0"
-    assert broker["controller.quorum.voters"] == "1001@127.0.0.1:19091"
+    assert broker["controller.quorum.voters"] == VOTERS
     assert broker["controller.listener.names"] == "CONTROLLER"
     assert "zookeeper.connect" not in broker and "broker.id" not in broker
     assert not any(node.startswith("zookeeper") for node in files)
+
+
+def test_kraft_combined_nodes_are_brokers_and_controllers():
+    files = rendered(spec_for("kraft-combined", kafka="4"))
+    assert sorted(files) == ["broker-0", "broker-1", "broker-2"]
+    node = files["broker-1"][1]
+    assert node["process.roles"] == "broker,controller" and node["node.id"] == "1"
+    assert node["listeners"] == "PLAINTEXT://127.0.0.1:9093,CONTROLLER://127.0.0.1:19092"
+    assert node["advertised.listeners"] == "PLAINTEXT://127.0.0.1:9093"
+    assert node["controller.quorum.voters"] == "0@127.0.0.1:19091,1@127.0.0.1:19092,2@127.0.0.1:19093"
+
+
+def test_kafka_versions_and_zookeeper_on_4():
+    assert ClusterSpec.from_preset("kraft").kafka == "3.9.1"
+    assert ClusterSpec.from_preset("kraft", kafka="4").kafka.startswith("4.")
+    for preset in ("single", "three-brokers", "zk-ensemble"):
+        with pytest.raises(KafkaLabError) as err:
+            ClusterSpec.from_preset(preset, kafka="4")
+        assert err.value.key == "kafka4_no_zookeeper"
+    with pytest.raises(KafkaLabError) as err:
+        ClusterSpec.from_preset("kraft", kafka="2.8")
+    assert err.value.key == "kafka_version_unknown"
 
 
 def test_extra_broker_config_overrides_the_defaults():

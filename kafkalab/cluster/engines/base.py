@@ -11,6 +11,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ...distribution import KAFKA_VERSION, major
 from ..configs import Placement
 from ..spec import NodeSpec
 
@@ -18,6 +19,7 @@ ZOOKEEPER_MAIN = "org.apache.zookeeper.server.quorum.QuorumPeerMain"
 KAFKA_MAIN = "kafka.Kafka"
 STORAGE_MAIN = "kafka.tools.StorageTool"
 
+RESOURCES = Path(__file__).resolve().parents[2] / "resources"
 HEAPS = {"zookeeper": "128m", "broker": "256m", "controller": "192m"}
 # Serial GC: on 2 cores with 256 MB heaps it needs far less memory than G1, pauses stay short.
 JVM_OPTS = ["-XX:+UseSerialGC", "-XX:MaxMetaspaceSize=128m", "-XX:ReservedCodeCacheSize=64m",
@@ -41,6 +43,23 @@ class NodeProgram:
     setup: list[JavaStep] = field(default_factory=list)
 
 
+def kafka_version(cluster) -> str:
+    """The Kafka version a cluster's nodes run (clusters made before 4.x existed: 3.9.1)."""
+    return getattr(getattr(cluster, "spec", None), "kafka", None) or KAFKA_VERSION
+
+
+def log4j_config(version: str, server: bool) -> Path:
+    """Our logging config: log4j 1.x syntax for Kafka 3.9, log4j2 for 4.x."""
+    prefix = "log4j2" if major(version) >= 4 else "log4j"
+    return RESOURCES / f"{prefix}-{'server' if server else 'tools'}.properties"
+
+
+def storage_format_step(cluster_id: str, config_path: str) -> JavaStep:
+    """`kafka-storage.sh format -t ID -c FILE --ignore-formatted` (the same class in 3.9 and 4.x). The
+    quorum is static (controller.quorum.voters in FILE), so no --standalone / --initial-controllers."""
+    return JavaStep(STORAGE_MAIN, ["format", "-t", cluster_id, "-c", config_path, "--ignore-formatted"], "64m")
+
+
 def new_cluster_id() -> str:
     """A KRaft cluster id: 16 random bytes, URL-safe base64 without padding (as kafka-storage random-uuid)."""
     return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
@@ -52,9 +71,7 @@ def node_program(node: NodeSpec, config_path: str, kraft_cluster_id: str | None,
         return NodeProgram(JavaStep(ZOOKEEPER_MAIN, [config_path], HEAPS["zookeeper"]))
     server = JavaStep(KAFKA_MAIN, [config_path], HEAPS[node.role])
     if kraft_cluster_id:
-        fmt = JavaStep(STORAGE_MAIN, ["format", "-t", kraft_cluster_id, "-c", config_path,
-                                      "--ignore-formatted"], "64m")
-        return NodeProgram(server, [fmt])
+        return NodeProgram(server, [storage_format_step(kraft_cluster_id, config_path)])
     return NodeProgram(server)
 
 
@@ -80,6 +97,9 @@ class Engine:
 
     def check_available(self) -> None:
         """Raise KafkaLabError saying what is missing and how to fix it."""
+
+    def check_kafka(self, version: str) -> None:
+        """Raise KafkaLabError when this engine cannot run Kafka `version` (3.9.1, 4.x) here."""
 
     def placement(self, cluster) -> Placement:
         raise NotImplementedError

@@ -32,8 +32,11 @@ from ...i18n import register  # noqa: E402
 from ...java import java_command  # noqa: E402
 from ..configs import Placement  # noqa: E402
 from ..spec import NodeSpec  # noqa: E402
-from .base import JVM_OPTS, Engine, JavaStep, node_program, owner_exists, prepare_node_folders  # noqa: E402
-from .docker_image import CONTAINER_LIBS, build_image, resolve_image  # noqa: E402,F401 (cli: build_image)
+from ... import distribution  # noqa: E402
+from .base import (JVM_OPTS, Engine, JavaStep, kafka_version, log4j_config, node_program,  # noqa: E402
+                   owner_exists, prepare_node_folders)
+from .docker_image import (CONTAINER_LIBS, build_image, container_libs, image_versions,  # noqa: E402,F401
+                           resolve_image)
 from .local import RESOURCES, STOP_TIMEOUT, LocalEngine  # noqa: E402
 
 register({
@@ -107,6 +110,9 @@ class DockerPlacement(Placement):
             return ZOOKEEPER_PORT
         return CONTROLLER_PORT if node.role == "controller" else BROKER_INTERNAL_PORT
 
+    def controller_port(self, node: NodeSpec) -> int:
+        return CONTROLLER_PORT
+
     def quorum_ports(self, node: NodeSpec) -> tuple[int, int]:
         return (2888, 3888)
 
@@ -149,6 +155,11 @@ class DockerEngine(Engine):
             raise KafkaLabError("docker_no_daemon")
         resolve_image()
 
+    def check_kafka(self, version: str) -> None:
+        """Kafka `version` is in the image, or on the host to be mounted (`kafkalab fetch --kafka 4`)."""
+        if version not in image_versions(resolve_image()):
+            distribution.require(version)
+
     def placement(self, cluster) -> Placement:
         return DockerPlacement(str(cluster.dir / "data"))
 
@@ -179,12 +190,12 @@ class DockerEngine(Engine):
         program = node_program(node, str(cluster.config_path(node)), cluster.state.get("kraft_cluster_id"),
                                self.placement(cluster))
         logs = cluster.dir / "logs" / node.name
+        version = kafka_version(cluster)
 
         def argv(step: JavaStep, server: bool) -> str:
             return shlex.join(java_command(
-                step.main, Path(CONTAINER_LIBS), heap=step.heap, jvm_opts=JVM_OPTS, args=step.args, java="java",
-                log4j=RESOURCES / ("log4j-server.properties" if server else "log4j-tools.properties"),
-                logs_dir=logs if server else None))
+                step.main, Path(container_libs(version)), heap=step.heap, jvm_opts=JVM_OPTS, args=step.args,
+                java="java", log4j=log4j_config(version, server), logs_dir=logs if server else None))
 
         console = shlex.quote(str(logs / "console.log"))
         steps = [argv(s, server=False) for s in program.setup]
@@ -213,6 +224,9 @@ class DockerEngine(Engine):
         container.ports[f"{published_port(node)}/tcp"] = ("127.0.0.1", node.port)
         container.with_volume_mapping(str(cluster.dir), str(cluster.dir), "rw")
         container.with_volume_mapping(str(RESOURCES), str(RESOURCES), "ro")
+        version = kafka_version(cluster)
+        if version not in image_versions(image):  # an image built before 4.x was fetched: the host's jars
+            container.with_volume_mapping(str(distribution.require(version).libs), container_libs(version), "ro")
         try:
             with _port_taken(cluster, node):
                 container.start()
@@ -271,8 +285,9 @@ class DockerEngine(Engine):
         if not running:
             raise KafkaLabError("docker_nothing_runs", name=cluster.name)
         args = self._inside_addresses(cluster, step.args)
-        argv = java_command(step.main, Path(CONTAINER_LIBS), heap=step.heap, jvm_opts=JVM_OPTS, args=args,
-                            java="java", log4j=RESOURCES / "log4j-tools.properties")
+        version = kafka_version(cluster)
+        argv = java_command(step.main, Path(container_libs(version)), heap=step.heap, jvm_opts=JVM_OPTS, args=args,
+                            java="java", log4j=log4j_config(version, server=False))
         return ["docker", "exec", "-i", self._container_name(cluster, running[0]), *argv]
 
     def _inside_addresses(self, cluster, args: list[str]) -> list[str]:

@@ -24,7 +24,8 @@ OFFICIAL_IMAGE = f"apache/kafka:{distribution.KAFKA_VERSION}"
 LOCAL_IMAGE = f"kafkalab/kafka:{distribution.KAFKA_VERSION}-local"
 SUITE = "bookworm"
 PACKAGES = "openjdk-17-jre-headless"
-CONTAINER_LIBS = "/opt/kafka/libs"
+CONTAINER_LIBS = "/opt/kafka/libs"  # Kafka 3.9.1; another version (4.x) in /opt/kafka-VERSION/libs
+LABEL_KAFKA = "kafkalab.kafka"  # the image's label: the Kafka versions it carries, comma-separated
 PATH = "/opt/java/openjdk/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 register({
@@ -86,6 +87,17 @@ def image_exists(image: str) -> bool:
         return True
     except docker.errors.ImageNotFound:
         return False
+
+
+def container_libs(version: str) -> str:
+    """Where Kafka `version`'s jars are inside the image (or mounted from the host)."""
+    return CONTAINER_LIBS if version == distribution.KAFKA_VERSION else f"/opt/kafka-{version}/libs"
+
+
+def image_versions(image: str) -> set[str]:
+    """The Kafka versions the image carries (an image without our label: 3.9.1 only)."""
+    labels = _client().images.get(image).attrs.get("Config", {}).get("Labels") or {}
+    return set(filter(None, labels.get(LABEL_KAFKA, distribution.KAFKA_VERSION).split(",")))
 
 
 def _size_mb(image: str) -> int:
@@ -174,13 +186,22 @@ def build_image(image: str = LOCAL_IMAGE, force: bool = False) -> str:
         libs = rootfs / CONTAINER_LIBS.lstrip("/")
         _run(steps[1], _root(["mkdir", "-p", str(libs)]))
         _run(steps[1], _root(["cp", "-r", "--", *map(str, sorted(dist.libs.glob("*.jar"))), str(libs)]))
+        versions = [distribution.KAFKA_VERSION]
+        for version in distribution.VERSIONS.values():  # 4.x too, when it was fetched
+            other = distribution.find(version) if version != distribution.KAFKA_VERSION else None
+            if other is not None:
+                target = rootfs / container_libs(version).lstrip("/")
+                _run(steps[1], _root(["mkdir", "-p", str(target)]))
+                _run(steps[1], _root(["cp", "-r", "--", *map(str, sorted(other.libs.glob("*.jar"))), str(target)]))
+                versions.append(version)
         # what a runtime image does not need: apt lists and caches, docs, man pages
         _run(steps[1], _root(["rm", "-rf", *(str(rootfs / p) for p in (
             "var/lib/apt/lists", "var/cache/apt", "usr/share/doc", "usr/share/man", "usr/share/locale"))]))
         print(t("docker_image_step", n=3, what=steps[2]), flush=True)
         tar = subprocess.Popen(_root(["tar", "-C", str(rootfs), "-c", "."]), stdout=subprocess.PIPE)
         _run(steps[2], ["docker", "import", "--change", f"ENV PATH={PATH}", "--change", "WORKDIR /opt/kafka",
-                        "--message", f"Kafka Lab: Java 17 + Kafka {distribution.KAFKA_VERSION}", "-", image],
+                        "--change", f"LABEL {LABEL_KAFKA}={','.join(versions)}",
+                        "--message", f"Kafka Lab: Java 17 + Kafka {', '.join(versions)}", "-", image],
              stdin=tar.stdout)
         tar.stdout.close()
         if tar.wait() != 0:

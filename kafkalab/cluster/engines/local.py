@@ -13,13 +13,24 @@ import time
 from pathlib import Path
 
 from ... import distribution
+from ...errors import KafkaLabError
+from ...i18n import register
 from ...java import find_java, java_command
 from ..configs import Placement
 from ..spec import NodeSpec
-from .base import JVM_OPTS, Engine, JavaStep, node_program, owner_exists, prepare_node_folders
+from .base import (RESOURCES, JVM_OPTS, Engine, JavaStep, kafka_version, log4j_config, node_program,  # noqa: F401
+                   owner_exists, prepare_node_folders)
 
-RESOURCES = Path(__file__).resolve().parents[2] / "resources"
 STOP_TIMEOUT = 30.0
+register({
+    "java_too_old_kafka4": {
+        "en": "Kafka {kafka} needs Java 17 or newer; the Java found is {version} ({path}). Fix: install "
+              "Java 17 (e.g. openjdk-17-jre-headless) and point JAVA_HOME at it, or run Kafka 3.9 (--kafka 3.9).",
+        "ru": "Kafka {kafka} нужна Java 17 или новее; найдена Java {version} ({path}). Что сделать: "
+              "установите Java 17 (например, openjdk-17-jre-headless) и укажите её в JAVA_HOME или "
+              "запустите Kafka 3.9 (--kafka 3.9).",
+    },
+})
 _children: dict[int, subprocess.Popen] = {}  # nodes this process started, so they are reaped, not zombies
 
 
@@ -81,20 +92,31 @@ class LocalEngine(Engine):
     name = "local"
 
     def check_available(self) -> None:
+        """Java and a Kafka (3.9.1, or only 4.x for a student who fetched just that)."""
         find_java()
-        distribution.require()
+        try:
+            distribution.require()
+        except KafkaLabError as err:
+            if err.key != "kafka_missing" or not any(distribution.find(v) for v in distribution.VERSIONS.values()):
+                raise
+
+    def check_kafka(self, version: str) -> None:
+        distribution.require(version)
+        java, java_version = find_java()
+        if distribution.major(version) >= 4 and java_version < 17:
+            raise KafkaLabError("java_too_old_kafka4", path=java, version=java_version, kafka=version)
 
     def placement(self, cluster) -> Placement:
         return Placement(str(cluster.dir / "data"))
 
     def _argv(self, cluster, node_name: str, step: JavaStep, server: bool) -> list[str]:
-        dist = distribution.require()
+        version = kafka_version(cluster)
+        dist = distribution.require(version)
         logs = cluster.dir / "logs" / node_name
         return java_command(
             step.main, dist.libs, heap=step.heap,
             jvm_opts=JVM_OPTS + markers(cluster.home, cluster.name, node_name),
-            args=step.args,
-            log4j=RESOURCES / ("log4j-server.properties" if server else "log4j-tools.properties"),
+            args=step.args, log4j=log4j_config(version, server),
             logs_dir=logs if server else None)
 
     def start_node(self, cluster, node: NodeSpec) -> None:

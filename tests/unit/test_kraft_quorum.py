@@ -1,0 +1,49 @@
+"""Reading kafka-metadata-quorum.sh's output (Kafka 3.9 and 4.x forms), tools per Kafka version."""
+import pytest
+
+from kafkalab.cluster.kraft import parse_replication, parse_status
+from kafkalab.errors import KafkaLabError
+from kafkalab.tools import main_class
+
+pytestmark = pytest.mark.unit
+
+STATUS_4 = """ClusterId:              Xp4tIJ9sRM2sxZ0qrIOW9Q
+LeaderId:               1002
+LeaderEpoch:            2
+HighWatermark:          142
+MaxFollowerLag:         0
+MaxFollowerLagTimeMs:   286
+CurrentVoters:          [{"id": 1001, "endpoints": ["CONTROLLER://127.0.0.1:19091"]}, {"id": 1002, "endpoints": ["CONTROLLER://127.0.0.1:19092"]}, {"id": 1003, "endpoints": ["CONTROLLER://127.0.0.1:19093"]}]
+CurrentObservers:       [{"id": 0, "directoryId": "dRqQj1T6peFxCf59XO3D8A"}, {"id": 2, "directoryId": "XuOrBBqGqfuy5t_Gabxp1g"}]
+"""
+STATUS_OLD = "LeaderId: 1\nLeaderEpoch: 7\nCurrentVoters: [1,2,3]\nCurrentObservers: [4]\n"
+REPLICATION = """NodeId  DirectoryId             LogEndOffset    Lag     LastFetchTimestamp      LastCaughtUpTimestamp   Status
+1002    pqhWZq2jAOqhtbYpxqkNXg  142             0       1795753425474           1795753425474           Leader
+1001    A2aV9Mk2Q8Sx0h7XqI3PNQ  140             2       1795753425200           1795753425200           Follower
+0       dRqQj1T6peFxCf59XO3D8A  142             0       1795753425199           1795753425199           Observer
+"""
+
+
+def test_status_of_4x_and_older_forms():
+    info = parse_status(STATUS_4)
+    assert info["leader"] == 1002 and info["epoch"] == 2 and info["high_watermark"] == 142
+    assert info["voter_ids"] == [1001, 1002, 1003] and info["observer_ids"] == [0, 2]
+    old = parse_status(STATUS_OLD)
+    assert old["voter_ids"] == [1, 2, 3] and old["observer_ids"] == [4] and old["leader"] == 1
+    assert parse_status("LeaderId: -1\n")["leader"] is None
+
+
+def test_replication_table():
+    rows = parse_replication(REPLICATION)
+    assert [(r["id"], r["lag"], r["status"]) for r in rows] == [(1002, 0, "Leader"), (1001, 2, "Follower"),
+                                                                 (0, 0, "Observer")]
+    assert parse_replication("") == []
+
+
+def test_tool_classes_per_kafka_version():
+    assert main_class("kafka-console-producer", "3.9.1") == "kafka.tools.ConsoleProducer"
+    assert main_class("kafka-console-producer", "4.4.0") == "org.apache.kafka.tools.ConsoleProducer"
+    assert main_class("kafka-topics", "4.4.0") == "org.apache.kafka.tools.TopicCommand"
+    with pytest.raises(KafkaLabError) as err:
+        main_class("zookeeper-shell", "4.4.0")
+    assert err.value.key == "tool_not_in_kafka4"
