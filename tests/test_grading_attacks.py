@@ -121,9 +121,14 @@ def sandbox_processes() -> list:
     return [p for p in psutil.process_iter(["uids"]) if p.info["uids"] and UID_BASE <= p.info["uids"].real < UID_BASE + 64]
 
 
+PWNED = ("/root/pwned", Path.home() / "pwned", "/tmp/pwned-kafkalab")
+
+
 def test_hostile_batch_scores_zero_and_harms_nothing(tmp_path):
     subs, out = tmp_path / "lab03", tmp_path / "out"
     subs.mkdir()
+    for path in PWNED:  # left by an earlier weak-isolation run, where nothing stops these writes
+        Path(path).unlink(missing_ok=True)
     before = checks_digest()
     outside = kafkalab.up("single", name="outside", quiet=True)  # a cluster the batch must not touch
     try:
@@ -157,7 +162,7 @@ def test_hostile_batch_scores_zero_and_harms_nothing(tmp_path):
         # nothing outside the sandbox was touched
         assert checks_digest() == before, "the checks changed"
         assert not sandbox_processes(), "a submission's process outlived the batch"
-        for path in ("/root/pwned", Path.home() / "pwned", "/tmp/pwned-kafkalab", out / "intruder.json"):
+        for path in (*PWNED, out / "intruder.json"):
             assert not Path(path).exists(), path
         rows = {r["student"]: r for r in csv.DictReader((out / "grades.csv").open())}
         assert rows["control_first"]["score"] == "15" and rows["forged_result"]["score"] == "0"
@@ -207,6 +212,8 @@ def test_weak_isolation_still_decides_outside_the_kernel(tmp_path):
     assert reports["forged_result"]["score"] == reports["patched_grader"]["score"] == 0
     assert all(r["isolation"] == "weak" and "weaker" in r["isolation_note"] for r in reports.values())
     # weak isolation keeps no file away from the kernel (it wrote out/intruder.json): the report says so
+    for path in PWNED:
+        Path(path).unlink(missing_ok=True)
 
     # --only regrades a subset; the others' reports stay and the CSVs still list everyone
     before = {n: (out / f"{n}.json").read_text() for n in ("forged_result", "patched_grader")}
