@@ -375,3 +375,74 @@ def test_namespace_mapping(monkeypatch):
         namespace.prefix()
     monkeypatch.delenv("KAFKALAB_STUDENT")
     assert namespace.map_tool_args(None, ["--topic", "cities"]) == (["--topic", "cities"], [])
+
+
+def _openssl(*args: str, cwd) -> None:
+    import subprocess
+
+    subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True)
+
+
+def make_certificates(folder) -> dict:
+    """A test CA, a broker certificate for 127.0.0.1/localhost signed by it, and a stranger CA."""
+    for name in ("ca", "other-ca"):
+        _openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", f"{name}.key", "-out", f"{name}.crt",
+                 "-days", "2", "-subj", f"/CN=kafkalab-test-{name}", cwd=folder)
+    _openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr",
+             "-subj", "/CN=localhost", cwd=folder)
+    (folder / "ext.cnf").write_text("subjectAltName=IP:127.0.0.1,DNS:localhost\n")
+    _openssl("x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
+             "-out", "server.crt", "-days", "2", "-extfile", "ext.cnf", cwd=folder)
+    _openssl("pkcs8", "-topk8", "-nocrypt", "-in", "server.key", "-out", "server.pk8", cwd=folder)
+    keystore = folder / "server-keystore.pem"  # Kafka's PEM keystore: the PKCS#8 key, then the chain
+    keystore.write_text((folder / "server.pk8").read_text() + (folder / "server.crt").read_text())
+    return {"ca": folder / "ca.crt", "other": folder / "other-ca.crt", "keystore": keystore}
+
+
+@pytest.mark.skipif(not __import__("shutil").which("openssl"), reason="openssl makes the test certificates")
+def test_sasl_ssl_cluster_and_a_wrong_ca(tmp_path):
+    """SASL_SSL with SCRAM-SHA-512 and a PEM CA: confluent-kafka (ssl.ca.location) and Kafka's tools
+    (PEM truststore) both connect; a CA that did not sign the broker's certificate: 'external_tls_failed'."""
+    certs = make_certificates(tmp_path)
+    base = next(b for b in range(29500, 31990, 10) if port_is_free(b))
+    config = {
+        "listeners": f"PLAINTEXT://127.0.0.1:{{port}},SASL_SSL://127.0.0.1:{base}",
+        "advertised.listeners": f"PLAINTEXT://127.0.0.1:{{port}},SASL_SSL://127.0.0.1:{base}",
+        "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,SASL_SSL:SASL_SSL,CONTROLLER:PLAINTEXT",
+        "inter.broker.listener.name": "PLAINTEXT",
+        "sasl.enabled.mechanisms": "SCRAM-SHA-512",
+        "listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config":
+            "org.apache.kafka.common.security.scram.ScramLoginModule required;",
+        "ssl.keystore.type": "PEM", "ssl.keystore.location": str(certs["keystore"]),
+        "authorizer.class.name": "kafka.security.authorizer.AclAuthorizer",
+        "super.users": "User:admin;User:ANONYMOUS",
+    }
+    cluster = kafkalab.up("single", name=f"tls-{uuid.uuid4().hex[:6]}", engine="local", broker_config=config,
+                          quiet=True)
+    made = [cluster]
+    try:
+        assert cluster.tool("kafka-configs", "--zookeeper", cluster.zookeeper_connect, "--alter", "--add-config",
+                            f"SCRAM-SHA-512=[password={ADMIN_PASSWORD}]", "--entity-type", "users",
+                            "--entity-name", "admin", echo=False).ok
+        props = tmp_path / "admin.properties"
+        text = (f"bootstrap.servers=localhost:{base}\nsecurity.protocol=SASL_SSL\nsasl.mechanism=SCRAM-SHA-512\n"
+                f"username=admin\npassword={ADMIN_PASSWORD}\nssl.truststore.location={{ca}}\n")
+        props.write_text(text.format(ca=certs["ca"]))
+        admin = join(f"tls-admin-{uuid.uuid4().hex[:4]}", props)
+        made.append(admin)
+        admin.create_topic("secret", 1, 1)
+        assert inspect.topics(admin) == ["secret"]
+        delivered = produce(admin, "secret", ["over TLS"])
+        assert not isinstance(delivered[0], KafkaError), delivered
+        result = admin.tool("kafka-console-consumer.sh", "--bootstrap-server", "localhost:9092", "--topic", "secret",
+                            "--from-beginning", "--max-messages", "1", echo=False)
+        assert result.ok and result.lines == ["over TLS"], result.stderr
+        props.write_text(text.format(ca=certs["other"]))
+        with pytest.raises(KafkaLabError) as err:
+            join(f"tls-wrong-{uuid.uuid4().hex[:4]}", props)
+        assert err.value.key == "external_tls_failed", str(err.value)
+        assert err.value.__cause__.args[0].name() == "_SSL"
+    finally:
+        for c in reversed(made):
+            if c.dir.exists():
+                c.down()
