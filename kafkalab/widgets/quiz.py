@@ -9,6 +9,10 @@
           why=("One key, one partition: hash(key) mod N.", "Один ключ — одна партиция: hash(key) mod N.")),
     ])
 
+The options are shown in an order shuffled once per question (the same order in every run and in both
+languages, seeded by the question's text), so the right answer is not always the first one; options that
+are all numbers keep their order. `shuffle=False` keeps the written order.
+
 Each question is a RadioButtons group and a feedback line: the moment a student picks an option they
 read whether it is right and why (a wrong pick says "try again" and keeps the explanation back). Where
 widgets cannot render (nbconvert, nbval, GitHub, a console), the quiz shows as HTML / plain text: the
@@ -16,6 +20,8 @@ questions, their options and, at the end, the answers with their explanations.
 """
 from __future__ import annotations
 
+import random
+import zlib
 from dataclasses import dataclass
 from typing import Sequence, Union
 
@@ -69,6 +75,7 @@ class Question:
     options: list[dict[str, str]]
     answer: int
     why: dict[str, str]
+    shuffle: bool = True
 
     def __post_init__(self):
         if len(self.options) < 2:
@@ -82,6 +89,18 @@ class Question:
             if len(set(seen)) != len(seen):
                 raise ValueError(f"question {self.text['en']!r}: two options read the same in {lg}: {seen}")
 
+    def order(self) -> list[int]:
+        """The option indexes in the order they are shown: shuffled by the question's text, the same every
+        time and in both languages; numbers only keep their written order."""
+        order = list(range(len(self.options)))
+        if self.shuffle and not all(_is_number(o["en"]) for o in self.options):
+            random.Random(zlib.crc32(self.text["en"].encode())).shuffle(order)
+        return order
+
+    def letter(self, index: int) -> str:
+        """The letter the option `index` is shown with (a, b, c, ...)."""
+        return LETTERS[self.order().index(index)]
+
     def option(self, index: int, language: str | None = None) -> str:
         return self.options[index][language or lang()]
 
@@ -89,11 +108,19 @@ class Question:
         return self.option(self.answer, language)
 
 
-def Q(en: str, ru: str, options: Sequence[Text], answer: int, why: Text) -> Question:  # noqa: N802
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def Q(en: str, ru: str, options: Sequence[Text], answer: int, why: Text, shuffle: bool = True) -> Question:  # noqa: N802
     """A question: its text in en and ru, the options, the index of the right one, the explanation."""
     text = _texts((en, ru), "question")
     return Question(text, [_texts(o, f"option {i} of {en!r}") for i, o in enumerate(options)], answer,
-                    _texts(why, f"explanation of {en!r}"))
+                    _texts(why, f"explanation of {en!r}"), shuffle)
 
 
 def _question(item) -> Question:
@@ -126,7 +153,7 @@ class Quiz(widgets.VBox):
         self.feedback: list[widgets.HTML] = []
         boxes = []
         for i, q in enumerate(self.questions):
-            choice = widgets.RadioButtons(options=[(o[self.lang], k) for k, o in enumerate(q.options)],
+            choice = widgets.RadioButtons(options=[(q.options[k][self.lang], k) for k in q.order()],
                                           value=None, layout=widgets.Layout(width="auto"))
             choice.add_class("kl-quiz-choice")
             feedback = widgets.HTML()
@@ -182,18 +209,18 @@ class Quiz(widgets.VBox):
         lines = [self._t("quiz_title", n=len(self.questions)), self._t("quiz_text_hint"), ""]
         for i, q in enumerate(self.questions):
             lines.append(f"{i + 1}. {q.text[self.lang]}")
-            lines += [f"   {LETTERS[k]}) {o[self.lang]}" for k, o in enumerate(q.options)]
+            lines += [f"   {LETTERS[n]}) {q.options[k][self.lang]}" for n, k in enumerate(q.order())]
         lines += ["", self._t("quiz_answers") + ":"]
-        lines += [f"{i + 1}. {LETTERS[q.answer]}) {q.right(self.lang)}: {q.why[self.lang]}"
+        lines += [f"{i + 1}. {q.letter(q.answer)}) {q.right(self.lang)}: {q.why[self.lang]}"
                   for i, q in enumerate(self.questions)]
         return "\n".join(lines)
 
     def snapshot_html(self) -> str:
         items = "".join(
             f"<li><b>{esc(q.text[self.lang])}</b><ol type=\"a\">"
-            + "".join(f"<li>{esc(o[self.lang])}</li>" for o in q.options) + "</ol></li>"
+            + "".join(f"<li>{esc(q.options[k][self.lang])}</li>" for k in q.order()) + "</ol></li>"
             for q in self.questions)
-        answers = "".join(f"<li>{LETTERS[q.answer]}) {esc(q.right(self.lang))}: {esc(q.why[self.lang])}</li>"
+        answers = "".join(f"<li>{q.letter(q.answer)}) {esc(q.right(self.lang))}: {esc(q.why[self.lang])}</li>"
                           for q in self.questions)
         return (f'<div class="kl-quiz"><b>{esc(self._t("quiz_title", n=len(self.questions)))}</b> '
                 f'<small>{esc(self._t("quiz_text_hint"))}</small><ol>{items}</ol>'

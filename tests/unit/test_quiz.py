@@ -23,10 +23,10 @@ def sample():
     return [
         Q(en="How many partitions receive the messages of one key?",
           ru="Сколько партиций получают сообщения одного ключа?",
-          options=["1", "2", ("all of them", "все")], answer=0,
+          options=["1", "2", ("all of them", "все")], answer=0, shuffle=False,
           why=("hash(key) mod N picks one.", "hash(key) mod N выбирает одну.")),
         {"q": ("Is an offset unique across partitions?", "Уникально ли смещение между партициями?"),
-         "options": [("yes", "да"), ("no", "нет")], "answer": 1,
+         "options": [("yes", "да"), ("no", "нет")], "answer": 1, "shuffle": False,
          "why": ("Only within one partition.", "Только внутри одной партиции.")},
     ]
 
@@ -69,6 +69,27 @@ def test_text_fallback_lists_questions_options_and_answers(lang):
     assert "2. b) no: Only within one partition." in text
     assert "<details>" in bundle["text/html"] and "all of them" in bundle["text/html"]
     assert "application/vnd.jupyter.widget-view+json" in bundle
+
+
+def test_options_are_shuffled_the_same_way_every_time_and_in_both_languages(lang):
+    def question():
+        return Q(en="Which one?", ru="Какой?", options=[("first", "первый"), ("second", "второй"), ("third", "третий"),
+                                                         ("fourth", "четвёртый")], answer=0, why="w")
+    order = question().order()
+    assert sorted(order) == [0, 1, 2, 3] and order == question().order()
+    lang("en")
+    labels_en = [label for label, _ in quiz([question()]).choices[0].options]
+    lang("ru")
+    z = quiz([question()])
+    ru_words = {"first": "первый", "second": "второй", "third": "третий", "fourth": "четвёртый"}
+    assert [label for label, _ in z.choices[0].options] == [ru_words[w] for w in labels_en]
+    assert [k for _, k in z.choices[0].options] == order  # a click still reports the written index
+    assert z.answer(0, 0).startswith("✓")
+    assert f"1. {question().letter(0)}) первый: w" in z.snapshot_text()
+
+
+def test_numbers_keep_their_order():
+    assert Q(en="How many?", ru="Сколько?", options=["1", "5", "10", "2.5"], answer=1, why="w").order() == [0, 1, 2, 3]
 
 
 def test_text_fallback_in_russian(lang):
