@@ -8,6 +8,7 @@
     kafkalab tool [--name NAME] TOOL [ARGS...]
     kafkalab fetch [--source auto|tgz|maven] [--kafka 3.9|4]
     kafkalab doctor
+    kafkalab classroom create|status|remove --roster roster.csv [--name CLASS] [--out DIR] [--dry-run]
     kafkalab grade SUBMISSION.ipynb... --out DIR [--timeout SECONDS] [--gradescope]
 """
 from __future__ import annotations
@@ -61,6 +62,9 @@ def _parser() -> argparse.ArgumentParser:
     from .grading.batch import add_parser as add_grade_parser
 
     add_grade_parser(sub)
+    from .classroom import add_parser as add_classroom_parser
+
+    add_classroom_parser(sub)
     return parser
 
 
@@ -117,6 +121,10 @@ def run(argv: list[str]) -> int:
         from .cluster.engines.docker import build_image
 
         build_image()
+    elif cmd == "classroom":
+        from .classroom import main as classroom_main
+
+        return classroom_main(args)
     elif cmd == "grade":
         from .grading.batch import main as grade_main
 

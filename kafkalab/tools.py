@@ -34,6 +34,7 @@ TOOLS = {
     "kafka-consumer-perf-test": "org.apache.kafka.tools.ConsumerPerformance",
     "kafka-dump-log": "kafka.tools.DumpLogSegments",
     "kafka-configs": "kafka.admin.ConfigCommand",
+    "kafka-acls": "kafka.admin.AclCommand",
     "kafka-get-offsets": "org.apache.kafka.tools.GetOffsetShell",
     "kafka-delete-records": "org.apache.kafka.tools.DeleteRecordsCommand",
     "kafka-leader-election": "org.apache.kafka.tools.LeaderElectionCommand",
@@ -165,8 +166,16 @@ def prepare(cluster, tool: str, args: list[str], *, notebook: bool) -> tuple[str
     notes = hints(name, args)
     if name == "zookeeper-shell" and args and not args[0].startswith("-"):
         args = ["-server", *args]  # as Kafka's bin/zookeeper-shell.sh does
-    args, moved = map_notes_ports(cluster, args)
-    notes += moved
+    from . import namespace
+    from .cluster import connection
+
+    if connection.of_cluster(cluster) is None:
+        args, moved = map_notes_ports(cluster, args)
+        notes += moved
+    args, renamed = namespace.map_tool_args(cluster, args)  # a student's topics and groups on a shared cluster
+    notes += renamed
+    args, elsewhere = connection.tool_args(cluster, name, args)  # an external cluster: address, client config
+    notes += elsewhere
     if notebook and name == "kafka-console-consumer" and not {"--max-messages", "--timeout-ms"} & set(args):
         args = [*args, "--timeout-ms", str(NOTEBOOK_CONSUMER_TIMEOUT_MS)]
         notes.append(t("tool_timeout_added", ms=NOTEBOOK_CONSUMER_TIMEOUT_MS))

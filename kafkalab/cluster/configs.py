@@ -117,8 +117,16 @@ def broker_config(spec: ClusterSpec, node: NodeSpec, place: Placement) -> str:
         "log.cleaner.threads": 1,
         "log.cleaner.dedupe.buffer.size": 8 * 1024 * 1024,
     })
-    items.update(spec.broker_config)
+    items.update({key: per_broker(value, node) for key, value in spec.broker_config.items()})
     return _lines(f"{node.name} of cluster '{spec.name}' (broker.id {node.id})", items)
+
+
+def per_broker(value: object, node: NodeSpec) -> object:
+    """broker_config values may name the broker: '{id}' -> its id, '{port}' -> its client port
+    (e.g. an extra listener per broker: 'SASL_PLAINTEXT://127.0.0.1:2939{id}')."""
+    if not isinstance(value, str):
+        return value
+    return value.replace("{id}", str(node.id)).replace("{port}", str(node.port))
 
 
 def controller_config(spec: ClusterSpec, node: NodeSpec, place: Placement) -> str:
