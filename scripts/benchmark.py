@@ -32,6 +32,18 @@ def resident_mib_local(cluster) -> float:
     return total / 1024
 
 
+def cpu_seconds_local(cluster) -> float:
+    """CPU time the cluster's processes used so far, set-up steps (storage format) included: each node's
+    /bin/sh ran them as children, then exec'd the server, so they count in its cutime. On a busy machine
+    this, divided by the cores, is what time to ready would be on an idle one (a lower bound)."""
+    total = 0
+    for pid in marked_pids(cluster.home, cluster.name):
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        total += sum(int(x) for x in fields[11:15])  # utime, stime, cutime, cstime
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def resident_mib_docker(cluster) -> float:
     import docker
 
@@ -44,16 +56,17 @@ def resident_mib_docker(cluster) -> float:
     return total / 1024 / 1024
 
 
-def measure(preset: str, engine: str, kafka: str | None = None) -> tuple[float, float]:
+def measure(preset: str, engine: str, kafka: str | None = None) -> tuple[float, float, float]:
     began = time.monotonic()
     cluster = kafkalab.up(preset, name=f"bench-{preset}", engine=engine, fresh=True, quiet=True, kafka=kafka)
     ready = time.monotonic() - began
+    cpu = cpu_seconds_local(cluster) if engine == "local" else float("nan")
     # let the brokers settle (internal topics, first GCs) before reading memory
     cluster.create_topic("bench", partitions=3, replication_factor=min(3, len(cluster.brokers)))
     time.sleep(2)
     memory = resident_mib_local(cluster) if engine == "local" else resident_mib_docker(cluster)
     cluster.down()
-    return ready, memory
+    return ready, memory, cpu
 
 
 def main() -> None:
@@ -70,14 +83,16 @@ def main() -> None:
     os.environ.setdefault("KAFKALAB_HOME", tempfile.mkdtemp(prefix="kafkalab-bench-"))
     load = os.getloadavg()[0]
     print(f"machine: {os.cpu_count()} cores, load average {load:.1f}; {args.runs} runs each, median shown")
-    print(f"{'engine':<8} {'preset':<14} {'kafka':<6} {'ready s':>8} {'min s':>7} {'max s':>7} {'memory MiB':>11}")
+    print(f"{'engine':<8} {'preset':<14} {'kafka':<6} {'ready s':>8} {'min s':>7} {'max s':>7} {'memory MiB':>11} "
+          f"{'cpu s to ready':>15}")
     for engine in engines:
         for preset in args.presets.split(","):
             results = [measure(preset, engine, args.kafka) for _ in range(args.runs)]
-            ready = [r for r, _ in results]
-            memory = statistics.median(m for _, m in results)
+            ready = [r for r, _, _ in results]
+            memory = statistics.median(m for _, m, _ in results)
+            cpu = statistics.median(c for _, _, c in results)
             print(f"{engine:<8} {preset:<14} {version:<6} {statistics.median(ready):>8.1f} {min(ready):>7.1f} "
-                  f"{max(ready):>7.1f} {memory:>11.0f}", flush=True)
+                  f"{max(ready):>7.1f} {memory:>11.0f} {cpu:>15.1f}", flush=True)
 
 
 if __name__ == "__main__":

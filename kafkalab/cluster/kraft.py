@@ -22,7 +22,7 @@ import subprocess
 from concurrent.futures import ThreadPoolExecutor
 
 from ..i18n import register
-from .engines.base import JavaStep
+from .engines.base import QUICK_JVM_OPTS, JavaStep
 from .probes import tcp_open
 
 QUORUM_MAIN = "org.apache.kafka.tools.MetadataQuorumCommand"
@@ -97,7 +97,7 @@ def _bootstrap_args(cluster) -> list[str]:
 
 
 def _run(cluster, args: list[str], timeout: float) -> str:
-    argv = cluster.engine.tool_command(cluster, JavaStep(QUORUM_MAIN, args, "128m"))
+    argv = cluster.engine.tool_command(cluster, JavaStep(QUORUM_MAIN, args, "128m", QUICK_JVM_OPTS))
     try:
         out = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
     except subprocess.TimeoutExpired:

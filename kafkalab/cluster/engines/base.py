@@ -24,6 +24,9 @@ HEAPS = {"zookeeper": "128m", "broker": "256m", "controller": "192m"}
 # Serial GC: on 2 cores with 256 MB heaps it needs far less memory than G1, pauses stay short.
 JVM_OPTS = ["-XX:+UseSerialGC", "-XX:MaxMetaspaceSize=128m", "-XX:ReservedCodeCacheSize=64m",
             "-Xss512k", "-XX:+ExitOnOutOfMemoryError", "-Djava.net.preferIPv4Stack=true"]
+# Short-lived helpers (storage format, quorum query): the C1 compiler only, about half the CPU of a default
+# JVM start (1.3 s instead of 2.3 s for `kafka-storage format`). Never for servers or perf tools.
+QUICK_JVM_OPTS = ["-XX:TieredStopAtLevel=1"]
 
 
 @dataclass
@@ -33,6 +36,7 @@ class JavaStep:
     main: str
     args: list[str]
     heap: str = "128m"
+    jvm_opts: list[str] = field(default_factory=list)  # extra JVM options of this program
 
 
 @dataclass
@@ -57,7 +61,8 @@ def log4j_config(version: str, server: bool) -> Path:
 def storage_format_step(cluster_id: str, config_path: str) -> JavaStep:
     """`kafka-storage.sh format -t ID -c FILE --ignore-formatted` (the same class in 3.9 and 4.x). The
     quorum is static (controller.quorum.voters in FILE), so no --standalone / --initial-controllers."""
-    return JavaStep(STORAGE_MAIN, ["format", "-t", cluster_id, "-c", config_path, "--ignore-formatted"], "64m")
+    return JavaStep(STORAGE_MAIN, ["format", "-t", cluster_id, "-c", config_path, "--ignore-formatted"], "64m",
+                    QUICK_JVM_OPTS)
 
 
 def new_cluster_id() -> str:

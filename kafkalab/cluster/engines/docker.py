@@ -194,7 +194,8 @@ class DockerEngine(Engine):
 
         def argv(step: JavaStep, server: bool) -> str:
             return shlex.join(java_command(
-                step.main, Path(container_libs(version)), heap=step.heap, jvm_opts=JVM_OPTS, args=step.args,
+                step.main, Path(container_libs(version)), heap=step.heap, jvm_opts=JVM_OPTS + step.jvm_opts,
+                args=step.args,
                 java="java", log4j=log4j_config(version, server), logs_dir=logs if server else None))
 
         console = shlex.quote(str(logs / "console.log"))
@@ -286,7 +287,8 @@ class DockerEngine(Engine):
             raise KafkaLabError("docker_nothing_runs", name=cluster.name)
         args = self._inside_addresses(cluster, step.args)
         version = kafka_version(cluster)
-        argv = java_command(step.main, Path(container_libs(version)), heap=step.heap, jvm_opts=JVM_OPTS, args=args,
+        argv = java_command(step.main, Path(container_libs(version)), heap=step.heap,
+                            jvm_opts=JVM_OPTS + step.jvm_opts, args=args,
                             java="java", log4j=log4j_config(version, server=False))
         return ["docker", "exec", "-i", self._container_name(cluster, running[0]), *argv]
 

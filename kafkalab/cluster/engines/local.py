@@ -115,7 +115,7 @@ class LocalEngine(Engine):
         logs = cluster.dir / "logs" / node_name
         return java_command(
             step.main, dist.libs, heap=step.heap,
-            jvm_opts=JVM_OPTS + markers(cluster.home, cluster.name, node_name),
+            jvm_opts=JVM_OPTS + step.jvm_opts + markers(cluster.home, cluster.name, node_name),
             args=step.args, log4j=log4j_config(version, server),
             logs_dir=logs if server else None)
 
