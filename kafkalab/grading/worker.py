@@ -287,8 +287,10 @@ def main() -> None:
     import signal
 
     faulthandler.register(signal.SIGUSR1)  # `kill -USR1 PID` prints where a worker is, into its log
-    with contextlib.suppress(Exception):  # the worker ends with the grader that started it
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    # the worker ends with the grader that started it, and ends its sandbox on the way (grade's finally)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    with contextlib.suppress(Exception):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM, 0, 0, 0)  # PR_SET_PDEATHSIG
     job = json.loads(sys.stdin.read())
     real_stdout = os.fdopen(os.dup(1), "w")
     os.dup2(os.open(os.devnull, os.O_WRONLY), 1)  # nothing else may write into the report stream
