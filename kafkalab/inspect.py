@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .cluster import connection as _connection  # noqa: F401  (registers the what_* messages used here)
 from .cluster.probes import quiet_client_config, settle
 from . import namespace
 from .errors import KafkaLabError

@@ -16,7 +16,7 @@ from pathlib import Path
 from .. import namespace
 from ..errors import KafkaLabError
 from ..i18n import t
-from . import ports, probes, procs, state
+from . import kraft, ports, probes, procs, state  # kraft: also its messages (kafka_mismatch)
 from .configs import render
 from .engines import choose_engine, engine_classes, get_engine
 from .engines.base import new_cluster_id
