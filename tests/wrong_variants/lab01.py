@@ -4,7 +4,7 @@ VARIANTS = {
     "lab01.ex1": "broker_ids = [1, 2, 3]\ncontroller_id = ki.controller(cluster)\n",
     # the notes' formula, wrong for even ensembles
     "lab01.ex2": ("def quorum(n):\n    return (n + 1) // 2\n\n\ndef tolerated(n):\n    return n - quorum(n)\n"),
-    # a follower named as the leader
+    # a follower named as the leader (one that never led: the check accepts a node whose log says LEADING)
     "lab01.ex3": ('def zk_mode(port):\n'
                   '    try:\n'
                   '        with socket.create_connection(("127.0.0.1", port), timeout=3) as conn:\n'
@@ -19,7 +19,8 @@ VARIANTS = {
                   '            return line.split(":", 1)[1].strip()\n'
                   '    return None\n'
                   '\n\n'
-                  'zk_leader = [name for name, port in ZOOKEEPERS.items() if zk_mode(port) == "follower"][0]\n'),
+                  'zk_leader = [name for name, port in ZOOKEEPERS.items()\n'
+                  '             if zk_mode(port) == "follower" and "LEADING" not in cluster.logs(name)][0]\n'),
     # the topic made with replication factor 1
     "lab01.ex4": ('stopped_zk = [name for name, port in ZOOKEEPERS.items() if zk_mode(port) == "follower"][0]\n'
                   'cluster.stop(stopped_zk)\n'
