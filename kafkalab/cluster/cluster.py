@@ -363,14 +363,14 @@ class Cluster:
             lost_quorum = no_quorum_error(self, topic)
             if lost_quorum is not None:
                 raise lost_quorum from None
-            classified = explain(err, self, what=t("what_create_topic", topic=topic))
-            if classified is not None:
-                raise classified from err
-            zks = self.spec.of_role("zookeeper")
+            zks = self.spec.of_role("zookeeper")  # before the generic reading: a lost quorum times out too
             alive = [z for z in zks if self.engine.alive(self, z)]
             if zks and len(alive) < len(zks) // 2 + 1:
                 raise KafkaLabError("zk_no_quorum", topic=topic, alive=len(alive), total=len(zks),
                                     need=len(zks) // 2 + 1) from None
+            classified = explain(err, self, what=t("what_create_topic", topic=topic))
+            if classified is not None:
+                raise classified from err
             raise KafkaLabError("topic_create_failed", topic=topic, error=text.splitlines()[0][:300]) from None
         self._wait_topic_led(topic, timeout)
 
