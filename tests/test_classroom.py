@@ -18,6 +18,7 @@ from kafkalab import classroom, inspect
 from kafkalab.cluster.connection import Connection, explain, read_properties
 from kafkalab.cluster.spec import port_is_free
 from kafkalab.errors import KafkaLabError
+from kafkalab.waiting import wait_for
 
 ADMIN_PASSWORD = "admin-secret"
 ALICE_RATE = 65536  # bytes/s per broker (Kafka's quotas are per broker): alice's, the flooding student
@@ -266,6 +267,21 @@ def test_quota_throttles_the_flooding_student_only(klass, capsys):
     alice, bob = klass["alice"], klass["bob"]
     alice.create_topic("flood", 3, 3)
     bob.create_topic("work", 1, 3)
+    # the quota reaches the brokers through ZooKeeper: measure once a broker has throttled alice at least once
+    throttled = []
+    warm = alice.producer(**{"linger.ms": 5, "throttle_cb": throttled.append})
+
+    def throttle_seen():
+        for _ in range(20):
+            try:
+                warm.produce("flood", b"x" * 10000)
+            except BufferError:
+                break
+        warm.poll(0.2)
+        return throttled
+
+    wait_for(throttle_seen, 120, "a broker to throttle alice (her quota in effect)")
+    warm.flush(120)
     figures = {}
     flood = threading.Thread(target=lambda: figures.__setitem__("alice", _rate(alice, "flood", 1_500_000)))
     flood.start()
