@@ -93,6 +93,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Port {port} for {node} is taken by another program; {node} uses port {new} instead.",
         "ru": "Порт {port} для {node} занят другой программой; {node} будет слушать порт {new}.",
     },
+    "port_held_by_cluster": {
+        "en": "Port {port} for {node} is held by the kafkalab cluster '{cluster}'; {node} uses port {new} "
+              "instead. To get the notes' ports: `kafkalab down --name {cluster}`, then start again.",
+        "ru": "Порт {port} для {node} занят кластером kafkalab '{cluster}'; {node} будет слушать порт {new}. "
+              "Чтобы получить порты из конспекта: `kafkalab down --name {cluster}` и запустите снова.",
+    },
     "port_in_use_start": {
         "en": "Cannot start {node}: port {port} is taken by another program. Fix: stop that program "
               "(`ss -ltnp | grep {port}` shows it), or `kafkalab down --name {name}` and `up` again "
@@ -199,6 +205,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "waiting_brokers": {
         "en": "registered brokers {seen}, expected {expected}",
         "ru": "зарегистрированы брокеры {seen}, ожидались {expected}",
+    },
+    "waiting_topics": {
+        "en": "{node} has not yet received the topics it stores from the controller: {topics}",
+        "ru": "{node} ещё не получил от контроллера топики, которые хранит: {topics}",
     },
     "node_stopped": {"en": "{node} stopped (SIGTERM).", "ru": "{node} остановлен (SIGTERM)."},
     "node_killed": {"en": "{node} killed (SIGKILL).", "ru": "{node} убит (SIGKILL)."},

@@ -17,6 +17,15 @@ from .errors import KafkaLabError
 from .i18n import register, t
 
 register({
+    "tool_output_folded": {
+        "en": "[{count} more lines hidden: {what}. The full text: res = cluster.tool(...); print(res.stderr)]",
+        "ru": "[скрыто ещё строк: {count} — {what}. Полный текст: res = cluster.tool(...); print(res.stderr)]",
+    },
+    "tool_folded_usage": {
+        "en": "the tool's list of options (see it with --help)",
+        "ru": "список опций инструмента (его показывает --help)",
+    },
+    "tool_folded_trace": {"en": "a Java stack trace", "ru": "стек вызовов Java"},
     "tool_not_in_kafka4": {
         "en": "{tool} does not exist in Kafka {version}: ZooKeeper was removed in Kafka 4.0. Use "
               "kafka-metadata-quorum.sh (the KRaft controller quorum) or kafka-topics.sh / kafka-configs.sh.",
@@ -141,7 +150,9 @@ class ToolResult:
     def _ipython_display_(self) -> None:
         if not self.echoed:  # already shown while it ran
             print(self.stdout, end="")
-            print(self.stderr, end="", file=sys.stderr)
+            fold = _Fold()
+            print("".join(line for line in self.stderr.splitlines(keepends=True) if fold.shows(line))
+                  + fold.summary(), end="", file=sys.stderr)
 
 
 # what the console consumer prints when the --timeout-ms we added ends it: not the student's error
@@ -149,12 +160,41 @@ _TIMEOUT_NOISE = ("Error processing message, terminating consumer process",
                   "org.apache.kafka.common.errors.TimeoutException")
 
 
-def _pump(stream, sink, into: list[str], drop: tuple[str, ...] = ()) -> None:
+class _Fold:
+    """Keeps the head of a tool's error output on the page and folds what floods it: the option table
+    a usage error prints (hundreds of lines) and Java stack frames."""
+
+    FRAME = re.compile(r"^\s+(at |\.\.\. \d+ more)")
+
+    def __init__(self):
+        self.usage = False
+        self.hidden = {"tool_folded_usage": 0, "tool_folded_trace": 0}
+
+    def shows(self, line: str) -> bool:
+        if not self.usage and line.startswith("Option ") and "Description" in line:
+            self.usage = True
+        if self.usage:
+            self.hidden["tool_folded_usage"] += 1
+        elif self.FRAME.match(line):
+            self.hidden["tool_folded_trace"] += 1
+        else:
+            return True
+        return False
+
+    def summary(self) -> str:
+        """One line naming what was folded, '' when nothing was."""
+        folded = {k: n for k, n in self.hidden.items() if n}
+        if not folded:
+            return ""
+        return t("tool_output_folded", count=sum(folded.values()), what=", ".join(t(k) for k in folded)) + "\n"
+
+
+def _pump(stream, sink, into: list[str], drop: tuple[str, ...] = (), fold: _Fold | None = None) -> None:
     for line in iter(stream.readline, ""):
         if any(d in line for d in drop):
             continue
         into.append(line)
-        if sink is not None:
+        if sink is not None and (fold is None or fold.shows(line)):
             sink.write(line)
             sink.flush()
     stream.close()
@@ -204,8 +244,9 @@ def run_tool(cluster, tool: str, args: list[str], *, input: str | None = None, t
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1)
     out: list[str] = []
     err: list[str] = []
+    fold = _Fold()
     pumps = [threading.Thread(target=_pump, args=(proc.stdout, sys.stdout if echo else None, out), daemon=True),
-             threading.Thread(target=_pump, args=(proc.stderr, sys.stderr if echo else None, err, drop),
+             threading.Thread(target=_pump, args=(proc.stderr, sys.stderr if echo else None, err, drop, fold),
                               daemon=True)]
     for p in pumps:
         p.start()
@@ -229,6 +270,8 @@ def run_tool(cluster, tool: str, args: list[str], *, input: str | None = None, t
         raise
     for p in pumps:
         p.join()
+    if echo and fold.summary():
+        print(fold.summary(), end="", file=sys.stderr)
     return ToolResult(tool_name(tool), code, "".join(out), "".join(err), echoed=echo)
 
 

@@ -18,11 +18,11 @@ def in_sync_and_spread(ctx):
 
 @exercise("lab06.ex2", points=1, hidden=True)
 def written_by_the_java_tool(ctx):
-    # kafka-producer-perf-test.sh fills each record with random capital letters
-    first = ctx.messages("perf", partition=0, max_messages=5)
-    sizes = sorted({len(v or "") for *_, v in first})
-    ctx.expect(first and all(re.fullmatch(r"[A-Z]+", v or "") for *_, v in first), "lab06_record_size",
-               found=sizes, expected=_v.RECORD_SIZE)
+    # kafka-producer-perf-test.sh fills each record with random capital letters; Python's test writes "x"
+    values = _v.perf_values(ctx)
+    java = [v for v in values if re.fullmatch(r"[A-Z]+", v)]
+    ctx.expect(len(java) >= _v.RECORDS, "lab06_record_size", found=sorted({len(v) for v in values}),
+               expected=_v.RECORD_SIZE)
 
 
 @exercise("lab06.ex3", points=1, hidden=True)

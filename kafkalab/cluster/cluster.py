@@ -270,9 +270,22 @@ class Cluster:
         meta = probes.cluster_metadata(",".join(f"{b.host}:{b.port}" for b in self.brokers
                                                 if b.id in brokers))
         seen = meta[0] if meta else set()
-        if meta and brokers <= seen and meta[1] is not None:
+        if not (meta and brokers <= seen and meta[1] is not None):
+            return t("waiting_brokers", seen=sorted(seen), expected=sorted(brokers))
+        return self._topics_not_loaded([n for n in nodes if n.role == "broker"])
+
+    def _topics_not_loaded(self, brokers: list[NodeSpec]) -> str:
+        """With ZooKeeper, a restarted broker answers before the controller has sent it the topics
+        (first the broker list, then the partitions): wait until it knows every topic on its disk."""
+        if self.mode != "zookeeper":
             return ""
-        return t("waiting_brokers", seen=sorted(seen), expected=sorted(brokers))
+        for b in brokers:
+            on_disk = probes.hosted_topics(self.data_dir(b.name))
+            known = probes.topic_names(f"{b.host}:{b.port}") if on_disk else set()
+            missing = on_disk - (known or set())
+            if missing:
+                return t("waiting_topics", node=b.name, topics=", ".join(sorted(missing)))
+        return ""
 
     def _prepare_groups(self, timeout: float) -> float:
         """Multi-broker clusters: have the brokers create __consumer_offsets now, while every broker is
@@ -508,7 +521,8 @@ def _create(spec: ClusterSpec, engine_name: str) -> Cluster:
     ports.release(owner)  # what an earlier cluster of this name held
     adopted = engine.adopt(spec) if hasattr(engine, "adopt") else None  # external: its brokers, no ports
     for line in [] if adopted is not None else assign_ports(
-            spec, _reserved_ports(spec.name), is_free=lambda p: port_is_free(p) and ports.reserve(p, owner)):
+            spec, _reserved_ports(spec.name), is_free=lambda p: port_is_free(p) and ports.reserve(p, owner),
+            holder=ports.holder_name):
         print(line)
     data = {"spec": spec.to_dict(), "engine": engine_name, "created": time.time(), "runtime": {},
             "config_files": {}, **(adopted or {})}

@@ -86,6 +86,12 @@ def reserve(port: int, owner: Path) -> bool:
     return False
 
 
+def holder_name(port: int) -> str | None:
+    """The name of the live kafkalab cluster holding `port` (its folder's name), else None."""
+    holder = _holder(registry() / str(port))
+    return Path(holder).name if holder and _owner_alive(holder) else None
+
+
 def held_by(owner_prefix: Path) -> list[int]:
     """Ports reserved by the cluster folder `owner_prefix` (or by any cluster below it)."""
     prefix = str(owner_prefix)

@@ -86,3 +86,26 @@ def cluster_metadata(bootstrap: str, timeout: float = 3.0) -> tuple[set[int], in
         return None
     controller = desc.controller.id if desc.controller is not None else None
     return {node.id for node in desc.nodes}, controller
+
+
+def topic_names(bootstrap: str, timeout: float = 3.0) -> set[str] | None:
+    """Topics in the metadata of the broker(s) at `bootstrap`, or None when nobody answers."""
+    from confluent_kafka.admin import AdminClient
+
+    try:
+        return set(AdminClient(quiet_client_config(bootstrap)).list_topics(timeout=timeout).topics)
+    except Exception:
+        return None
+
+
+def hosted_topics(log_dir) -> set[str]:
+    """Topics with a partition folder (`name-N`) in a broker's log.dirs; folders being deleted end in
+    `-delete` and are not counted."""
+    from pathlib import Path
+
+    found = set()
+    for entry in Path(log_dir).iterdir() if Path(log_dir).is_dir() else ():
+        name, _, number = entry.name.rpartition("-")
+        if entry.is_dir() and name and number.isdigit():
+            found.add(name)
+    return found

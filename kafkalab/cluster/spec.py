@@ -161,10 +161,12 @@ def _free_port(avoid: set[int], is_free) -> int:
     raise OSError("no free port")
 
 
-def assign_ports(spec: ClusterSpec, reserved: set[int] = frozenset(), is_free=port_is_free) -> list[str]:
+def assign_ports(spec: ClusterSpec, reserved: set[int] = frozenset(), is_free=port_is_free,
+                 holder=lambda port: None) -> list[str]:
     """Give every node its notes' port when free, else a free one; return the messages saying so.
 
-    `reserved` holds ports of other kafkalab clusters, which may be stopped but will come back.
+    `reserved` holds ports of other kafkalab clusters, which may be stopped but will come back;
+    `holder(port)` names the kafkalab cluster that holds a port, if one does.
     """
     messages: list[str] = []
     used: set[int] = set(reserved)
@@ -183,7 +185,9 @@ def assign_ports(spec: ClusterSpec, reserved: set[int] = frozenset(), is_free=po
             port = preferred
         else:
             port = _free_port(used, is_free)
-            messages.append(t("port_taken", port=preferred, node=node, new=port))
+            cluster = holder(preferred)
+            messages.append(t("port_held_by_cluster", port=preferred, node=node, new=port, cluster=cluster)
+                            if cluster else t("port_taken", port=preferred, node=node, new=port))
         used.add(port)
         return port
 

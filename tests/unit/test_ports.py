@@ -69,3 +69,15 @@ def test_a_reservation_of_a_removed_cluster_is_stale(tmp_path, monkeypatch):
     assert ports.reserve(9093, gone)  # its folder (and cluster.json) does not exist
     assert ports.reserve(9093, new)
     assert (tmp_path / "ports" / "9093").read_text() == str(new)
+
+
+def test_a_port_held_by_another_kafkalab_cluster_names_it():
+    spec = ClusterSpec.from_preset("single")
+    i18n.set_lang("en")
+    try:
+        messages = assign_ports(spec, reserved={9092}, is_free=lambda port: True,
+                                holder=lambda port: "lesson04" if port == 9092 else None)
+    finally:
+        i18n.set_lang(None)
+    assert len(messages) == 1 and "cluster 'lesson04'" in messages[0]
+    assert "kafkalab down --name lesson04" in messages[0]
