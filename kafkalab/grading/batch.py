@@ -27,7 +27,7 @@ from ..i18n import register, t
 from . import messages  # noqa: F401
 from .registry import checks_dir, exercises, lab_of, load
 from .reports import feedback_html, feedback_md, gradescope, using_lang, write_csvs
-from .sandbox import Limits, Sandbox, strong_possible, sweep_stale
+from .sandbox import Limits, Sandbox, claim_slots, release_slots, strong_possible, sweep_stale
 from .worker import NOTEBOOK_NAME, checks_hash
 
 register({
@@ -130,13 +130,14 @@ class Batch:
         self.limits = limits or Limits()
         # KAFKALAB_GRADE_ISOLATION=weak: the no-root path, also where root is available (tests)
         self.strong = strong_possible() and os.environ.get("KAFKALAB_GRADE_ISOLATION") != "weak"
-        sweep_stale()  # a grader killed mid-batch earlier: its sandboxes end now
         self.checks = checks_dir()
         load(lab)
         self.max_score = sum(e.max_points for e in exercises(lab))
         if self.checks is None or self.max_score == 0:
             raise KafkaLabError("grading_lab_no_checks", lab=lab, where=str(self.checks or "checks/"))
         self.hash = checks_hash(lab)
+        self.claims = claim_slots(self.jobs) if self.strong else {}
+        sweep_stale(list(self.claims))  # a grader killed mid-batch earlier: its sandboxes end now
         dist = distribution.find()
         self.kafka_home = dist.home.resolve() if dist else None
         self.workroot = Path(tempfile.mkdtemp(prefix="kafkalab-grade-"))
@@ -149,7 +150,7 @@ class Batch:
                   out, self.workroot, *(hide or [])]
         self.hide = sorted({p.resolve() for p in hidden})
         self.slots: queue.Queue[int] = queue.Queue()
-        for slot in range(self.jobs):
+        for slot in self.claims or range(self.jobs):
             self.slots.put(slot)
 
     def grade_one(self, path: Path, name: str) -> dict:
@@ -233,6 +234,7 @@ class Batch:
         (self.out / f"{name}.feedback.html").write_text(feedback_html(report))
 
     def close(self) -> None:
+        release_slots(self.claims)
         if not self.keep:
             shutil.rmtree(self.workroot, ignore_errors=True)
 

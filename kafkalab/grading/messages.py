@@ -2,6 +2,12 @@
 from ..i18n import register
 
 register({
+    "grading_no_slots": {
+        "en": "Only {free} of the {wanted} grading slots are free: other `kafkalab grade` runs on this machine "
+              "hold the rest. Fix: wait for them, or grade with `--jobs {free}`.",
+        "ru": "Свободно только {free} из {wanted} мест для проверки: остальные заняты другими запусками "
+              "`kafkalab grade` на этой машине. Что сделать: дождитесь их или запустите с `--jobs {free}`.",
+    },
     "grading_passed": {
         "en": "{id}: passed, {points}/{max_points} points.",
         "ru": "{id}: выполнено, баллов: {points} из {max_points}.",

@@ -280,12 +280,49 @@ class Sandbox:
         return len(ended)
 
 
-def sweep_stale(slots: int = 64) -> int:
-    """End what earlier, interrupted grader runs left: every process of a sandbox uid, their cgroups."""
+SLOTS = 64
+CLAIMS = Path("/run/kafkalab-grade")  # one lock file per slot, held by the batch that grades in it
+
+
+def claim_slots(count: int) -> dict[int, int]:
+    """Claim `count` slots (each its own uid) for this grader process: {slot: fd of its held lock}.
+
+    Two batches on one machine (two courses, two instructors) must never share a slot: a slot's uid is
+    how a sandbox's processes are found and ended. The locks go with the process, so the slots of a
+    grader that was killed are free again at once; what it left running is swept when claimed."""
+    CLAIMS.mkdir(mode=0o700, parents=True, exist_ok=True)
+    held: dict[int, int] = {}
+    for slot in range(SLOTS):
+        if len(held) == count:
+            break
+        fd = os.open(CLAIMS / f"slot-{slot}.lock", os.O_CREAT | os.O_RDWR, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            continue
+        held[slot] = fd
+    if len(held) < count:
+        release_slots(held)
+        from ..errors import KafkaLabError
+
+        raise KafkaLabError("grading_no_slots", free=len(held), wanted=count)
+    return held
+
+
+def release_slots(held: dict[int, int]) -> None:
+    for fd in held.values():
+        os.close(fd)  # closing drops the lock
+    held.clear()
+
+
+def sweep_stale(slots: list[int]) -> int:
+    """End what earlier, interrupted grader runs left in `slots` (claimed by us, so no live grader
+    uses them): every process of the slot's uid, its cgroups."""
     if not strong_possible():
         return 0
     ended = 0
-    for slot in range(slots):
+    for slot in slots:
         box = Sandbox(work=Path("/nonexistent"), slot=slot, token="*")
         root = Path("/sys/fs/cgroup")
         box.cgroups = [g for g in [*root.glob(f"kafkalab-grade-{slot}-*"), *root.glob(f"*/kafkalab-grade-{slot}-*")]
