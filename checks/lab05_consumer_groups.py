@@ -60,8 +60,8 @@ register({
     "lab05_lag_reported": {
         "en": "lag_reported = {found}, but the 50 new messages fell behind as {expected} (partition -> lag). "
               "Hint: lag = end offset - committed offset; ask ki.describe_group(cluster, 'numbers-group').",
-        "ru": "lag_reported = {found}, а 50 новых сообщений дали отставание {expected} (партиция -> лаг). "
-              "Подсказка: лаг = конечное смещение - зафиксированное; спросите ki.describe_group(cluster, "
+        "ru": "lag_reported = {found}, а 50 новых сообщений дали лаг {expected} (партиция -> лаг). "
+              "Подсказка: лаг = конечное смещение - закоммиченное; спросите ki.describe_group(cluster, "
               "'numbers-group').",
     },
     "lab05_lag_live": {

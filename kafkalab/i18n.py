@@ -289,11 +289,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "tool_ports_rewritten": {
         "en": "note: this cluster listens on other ports than the notes; {old} -> {new}",
-        "ru": "заметка: у этого кластера другие порты, чем в конспекте; {old} -> {new}",
+        "ru": "примечание: у этого кластера другие порты, чем в конспекте; {old} -> {new}",
     },
     "tool_timeout_added": {
         "en": "note: the console consumer would wait forever in a notebook; added --timeout-ms {ms}",
-        "ru": "заметка: в ноутбуке консьюмер ждал бы вечно; добавлен --timeout-ms {ms}",
+        "ru": "примечание: в ноутбуке консьюмер ждал бы вечно; добавлен --timeout-ms {ms}",
     },
     "tool_timed_out": {
         "en": "{tool} was still running after {seconds} s and was stopped.",
@@ -324,7 +324,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     # --- doctor ---------------------------------------------------------------------------------
     "doctor_ok": {"en": "OK", "ru": "OK"},
     "doctor_problem": {"en": "PROBLEM", "ru": "ПРОБЛЕМА"},
-    "doctor_note": {"en": "NOTE", "ru": "ЗАМЕТКА"},
+    "doctor_note": {"en": "NOTE", "ru": "ПРИМЕЧАНИЕ"},
     "doctor_java": {"en": "Java {version} at {path}", "ru": "Java {version}: {path}"},
     "doctor_docker_ok": {"en": "Docker answers (server {version})", "ru": "Docker отвечает (сервер {version})"},
     "doctor_docker_missing": {

@@ -48,7 +48,7 @@ register({
     },
     "quorum_line": {
         "en": "  KRaft quorum: leader {leader}, epoch {epoch}, voters {voters}, max follower lag {lag}",
-        "ru": "  Кворум KRaft: лидер {leader}, эпоха {epoch}, голосующие {voters}, макс. отставание {lag}",
+        "ru": "  Кворум KRaft: лидер {leader}, эпоха {epoch}, голосующие {voters}, макс. лаг {lag}",
     },
     "quorum_unknown": {
         "en": "  KRaft quorum: no answer ({error})",

@@ -10,10 +10,11 @@ Scope: course/ru/*.md (the sources; the .ipynb are generated from them and check
 `python -m kafkalab.notebooks check`) and course/README.ru.md. The glossary itself is not scanned: it
 names the banned variants on purpose.
 
-For now the test is limited to course/. labs/ru, solutions/ru (labs/ is generated from solutions/),
-kafkalab/i18n.py and the ru messages of checks/ still contain banned variants (зафиксированное
-смещение, отставание, фоловер, заметка) and belong to other owners; `test_rest_of_the_russian_text`
-lists them as an expected failure until they are fixed, then its xfail marker should go.
+`test_rest_of_the_russian_text` holds the rest of the Russian text to the same rules: labs/ru/*.md and
+solutions/ru/*.md (labs/ is generated from solutions/: fix a solution, then `python -m kafkalab.notebooks
+sync`), the message catalogue kafkalab/i18n.py and the other kafkalab/**/*.py modules that register
+their own ru messages, and checks/**/*.py (hidden checks included). The top-level README.ru.md is not
+scanned yet (it still says «отставание» for the KRaft quorum lag; another owner).
 """
 from __future__ import annotations
 
@@ -102,9 +103,10 @@ def course_files() -> list[Path]:
 
 
 def other_files() -> list[Path]:
-    """Russian text outside course/ (other owners): labs, solutions, the message catalogue, the checks."""
+    """Russian text outside course/: labs, solutions, kafkalab's messages (i18n.py and the modules that
+    register their own), the checks."""
     return (sorted((ROOT / "labs" / "ru").glob("*.md")) + sorted((ROOT / "solutions" / "ru").glob("*.md"))
-            + [ROOT / "kafkalab" / "i18n.py"] + sorted((ROOT / "checks").glob("**/*.py")))
+            + sorted((ROOT / "kafkalab").glob("**/*.py")) + sorted((ROOT / "checks").glob("**/*.py")))
 
 
 def test_course_ru_uses_one_term_per_concept():
@@ -114,10 +116,10 @@ def test_course_ru_uses_one_term_per_concept():
     assert not found, "\n".join(found)
 
 
-@pytest.mark.xfail(reason="labs/ru, solutions/ru, kafkalab/i18n.py and checks/ still use banned variants "
-                          "(other owners; see the module docstring)", strict=False)
 def test_rest_of_the_russian_text():
-    found = [line for path in other_files() if path.exists() for line in findings(path)]
+    files = other_files()
+    assert any(p.name == "i18n.py" for p in files) and len(files) >= 20, files  # the globs did find them
+    found = [line for path in files if path.exists() for line in findings(path)]
     assert not found, "\n".join(found)
 
 
