@@ -12,14 +12,14 @@ import subprocess
 import time
 from pathlib import Path
 
-from ... import distribution
+from ... import cds, distribution
 from ...errors import KafkaLabError
 from ...i18n import register
 from ...java import find_java, java_command
 from ..configs import Placement
 from ..spec import NodeSpec
-from .base import (RESOURCES, JVM_OPTS, Engine, JavaStep, kafka_version, log4j_config, node_program,  # noqa: F401
-                   owner_exists, prepare_node_folders)
+from .base import (RESOURCES, JVM_OPTS, QUICK_JVM_OPTS, Engine, JavaStep, kafka_version, log4j_config,  # noqa: F401
+                   node_program, owner_exists, prepare_node_folders)
 
 STOP_TIMEOUT = 30.0
 register({
@@ -163,7 +163,16 @@ class LocalEngine(Engine):
         return path.read_text(errors="replace") if path.exists() else ""
 
     def tool_command(self, cluster, step: JavaStep) -> list[str]:
-        return self._argv(cluster, "tool", step, server=False)
+        argv = self._argv(cluster, "tool", step, server=False)
+        java, java_version = find_java()
+        if not cds.enabled(java_version):
+            return argv
+        archive = cds.archive_path(java, distribution.require(kafka_version(cluster)).libs)
+        if not archive.is_file() and isinstance(cluster.engine, LocalEngine) and _serving_broker(cluster):
+            cds.train(self._argv(cluster, "tool", JavaStep(TRAINING_TOOL, ["--bootstrap-server",
+                                                                          _serving_broker(cluster), "--list"],
+                                                           "256m", QUICK_JVM_OPTS), server=False), archive)
+        return argv[:1] + cds.options(archive) + argv[1:]
 
     def remove(self, cluster) -> None:
         # runtime pids too: a node still in /bin/sh (before exec java) has no markers of its own yet
@@ -177,6 +186,15 @@ class LocalEngine(Engine):
         pids = marked_pids(Path(home)) + orphan_pids()
         _signal_and_wait(pids, signal.SIGKILL, 10)
         return [str(p) for p in pids]
+
+
+TRAINING_TOOL = "org.apache.kafka.tools.TopicCommand"  # its classes (admin client) serve most tools
+
+
+def _serving_broker(cluster) -> str | None:
+    from ..probes import tcp_open
+
+    return next((f"{b.host}:{b.port}" for b in cluster.brokers if tcp_open(b.host, b.port)), None)
 
 
 def orphan_pids() -> list[int]:
