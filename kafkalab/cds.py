@@ -1,13 +1,20 @@
-"""Class-data sharing (AppCDS) for Kafka's CLI tools: the classes a tool loads, archived once per Java and
-Kafka install, make every later tool start in about half the time (`kafka-topics --list`: 1.0 s -> 0.5 s
-on 2 cores). The archive is made by one training run of a tool against a live cluster; a stale or
-foreign archive is ignored by the JVM without a word, and KAFKALAB_CDS=0 turns the whole thing off.
+"""Class-data sharing (AppCDS): the classes a Kafka JVM loads, archived once per Java and Kafka install.
+
+- CLI tools: one archive, made by one training run of a tool against a live cluster; later tools start
+  in about half the time (`kafka-topics --list`: 1.16 s -> 0.61 s on 2 cores).
+- Servers: one archive per role (zookeeper, broker, controller). The first nodes started without one
+  write the list of classes they load; the cluster's `down` turns the list into the archive. Later
+  clusters start with 40% less CPU (three-brokers: 15.3 -> 9.3 CPU-seconds, 8.0 -> 5.5 s to ready).
+
+A stale or foreign archive is skipped by the JVM without a word. KAFKALAB_CDS=0 turns it all off;
+KAFKALAB_CDS_DIR names a folder of archives to use (read-only is fine: nothing is trained there then).
 """
 from __future__ import annotations
 
 import fcntl
 import hashlib
 import os
+import secrets
 import subprocess
 from pathlib import Path
 
@@ -21,17 +28,27 @@ def enabled(java_version: int) -> bool:
 
 
 def folder() -> Path:
+    if os.environ.get("KAFKALAB_CDS_DIR"):
+        return Path(os.environ["KAFKALAB_CDS_DIR"])
     from .distribution import cache_dir
 
     return cache_dir() / "cds"
 
 
-def archive_path(java: str, libs: Path) -> Path:
-    """Where the tools' archive of this Java and these jars lives (in the user's cache)."""
+def archive_path(java: str, libs: Path, kind: str = "tools") -> Path:
+    """Where the archive of `kind` (tools or a server role) for this Java and these jars lives."""
     jars = sorted(libs.glob("*.jar"))
     key = hashlib.sha256("\n".join([os.path.realpath(java), str(libs),
                                     *(f"{j.name}:{j.stat().st_size}" for j in jars)]).encode()).hexdigest()[:16]
-    return folder() / f"tools-{key}.jsa"
+    return folder() / f"{kind}-{key}.jsa"
+
+
+def _writable(path: Path) -> bool:
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return False
+    return os.access(path, os.W_OK)
 
 
 def options(archive: Path) -> list[str]:
@@ -67,3 +84,52 @@ def train(argv: list[str], archive: Path, timeout: float = 60) -> bool:
         partial.unlink(missing_ok=True)
         os.close(lock)
     return archive.is_file()
+
+
+def server_options(java: str, java_version: int, libs: Path, role: str) -> list[str]:
+    """JVM options of a server node: its role's archive, or else the list of the classes it loads."""
+    if not enabled(java_version):
+        return []
+    archive = archive_path(java, libs, role)
+    if archive.is_file():
+        return options(archive)
+    if not _writable(archive.parent):
+        return []
+    return [f"-XX:DumpLoadedClassList={archive.with_suffix(f'.{secrets.token_hex(4)}.classlist')}"]
+
+
+def build_servers(java: str, libs: Path, roles=("zookeeper", "broker", "controller"), timeout: float = 180) -> list[Path]:
+    """Turn the class lists that nodes wrote into their roles' archives; returns the archives made."""
+    made = []
+    for role in roles:
+        archive = archive_path(java, libs, role)
+        lists = sorted(archive.parent.glob(f"{archive.stem}.*.classlist"), key=lambda p: p.stat().st_size)
+        if not lists or archive.is_file():
+            continue
+        try:
+            lock = os.open(archive.with_suffix(".lock"), os.O_CREAT | os.O_RDWR, 0o644)
+        except OSError:
+            continue
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(lock)
+            continue
+        classlist = archive.with_suffix(f".{os.getpid()}.list")
+        partial = archive.with_suffix(f".{os.getpid()}.tmp")
+        try:
+            text = lists[-1].read_text(errors="replace")
+            classlist.write_text(text[:text.rfind("\n") + 1])  # a JVM may still be appending to it
+            done = subprocess.run([java, "-Xshare:dump", f"-XX:SharedClassListFile={classlist}",
+                                   f"-XX:SharedArchiveFile={partial}", *QUIET, "-cp", f"{libs}/*"],
+                                  stdin=subprocess.DEVNULL, capture_output=True, timeout=timeout)
+            if done.returncode == 0 and partial.is_file():
+                os.replace(partial, archive)
+                made.append(archive)
+        except (OSError, subprocess.TimeoutExpired):
+            pass
+        finally:
+            for path in (classlist, partial, *lists):
+                path.unlink(missing_ok=True)
+            os.close(lock)
+    return made

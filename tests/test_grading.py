@@ -235,3 +235,13 @@ def test_lab_grading_is_not_vacuous(lab, tmp_path):
     assert {"score", "tests"} <= set(scope) and {"name", "score", "max_score", "output"} <= set(scope["tests"][0])
     assert {t["status"] for t in scope["tests"]} <= {"passed", "failed"} and scope["tests"][0]["output_format"] == "md"
     assert {t["visibility"] for t in scope["tests"]} >= {"after_due_date"}, "hidden parts are not shown before the due date"
+
+
+def test_reports_folder_inside_the_submissions_folder(tmp_path):
+    """`kafkalab grade subs/*.ipynb --out subs/graded`: the reports folder is hidden with its parent."""
+    subs = tmp_path / "subs"
+    solution = write_ipynb((ROOT / "solutions" / "en" / "lab00_setup.md").read_text(), subs / "lab00_setup.ipynb")
+    reports = grade([solution], subs / "graded", "lab00")
+    report = reports[str(solution)]
+    assert report["status"] == "graded", report.get("error")
+    assert report["score"] == report["max_score"] > 0

@@ -140,6 +140,9 @@ class Batch:
         sweep_stale(list(self.claims))  # a grader killed mid-batch earlier: its sandboxes end now
         dist = distribution.find()
         self.kafka_home = dist.home.resolve() if dist else None
+        from .. import cds
+
+        self.cds_dir = cds.folder().resolve() if cds.folder().is_dir() else None
         self.workroot = Path(tempfile.mkdtemp(prefix="kafkalab-grade-"))
         os.chmod(self.workroot, 0o711)
         import kafkalab
@@ -175,6 +178,7 @@ class Batch:
             box.end()  # nothing of an earlier submission may still run as this slot's user
             job = {"lab": self.lab, "lang": lang, "work": str(work), "slot": slot, "strong": self.strong, "token": box.token,
                    "kafka_home": str(self.kafka_home) if self.kafka_home else None,
+                   "cds_dir": str(self.cds_dir) if self.cds_dir else None,
                    "hide": [str(p) for p in self.hide], "keep": [str(p) for p in self.keep_paths],
                    "limits": self.limits.__dict__, "cell_timeout": self.cell_timeout,
                    "total_timeout": self.total_timeout, "output_cap": self.output_cap,

@@ -240,6 +240,7 @@ def grade(job: dict) -> dict:
     before = checks_hash(lab)
     box = Sandbox(work=Path(job["work"]), slot=job["slot"],
                   kafka_home=Path(job["kafka_home"]) if job.get("kafka_home") else None,
+                  cds_dir=Path(job["cds_dir"]) if job.get("cds_dir") else None,
                   hide=[Path(p) for p in job.get("hide", [])], keep=[Path(p) for p in job.get("keep", [])], limits=Limits(**job.get("limits", {})),
                   strong=job.get("strong", True), token=job["token"])
     report = {"lab": lab, "isolation": box.isolation, "checks_hash": before, "kernel_stopped": None}

@@ -113,9 +113,13 @@ class LocalEngine(Engine):
         version = kafka_version(cluster)
         dist = distribution.require(version)
         logs = cluster.dir / "logs" / node_name
+        shared = []
+        if server:
+            java, java_version = find_java()
+            shared = cds.server_options(java, java_version, dist.libs, cluster.node(node_name).role)
         return java_command(
             step.main, dist.libs, heap=step.heap,
-            jvm_opts=JVM_OPTS + step.jvm_opts + markers(cluster.home, cluster.name, node_name),
+            jvm_opts=JVM_OPTS + shared + step.jvm_opts + markers(cluster.home, cluster.name, node_name),
             args=step.args, log4j=log4j_config(version, server),
             logs_dir=logs if server else None)
 
@@ -179,6 +183,12 @@ class LocalEngine(Engine):
         pids = set(marked_pids(cluster.home, cluster.name))
         pids.update(p for p in (self._pid(cluster, n) for n in cluster.nodes) if p)
         _signal_and_wait(sorted(pids), signal.SIGKILL, 10)
+        try:  # the class lists this cluster's nodes wrote become archives, once per Java and Kafka
+            java, java_version = find_java()
+            if cds.enabled(java_version):
+                cds.build_servers(java, distribution.require(kafka_version(cluster)).libs)
+        except KafkaLabError:
+            pass
 
     @classmethod
     def sweep(cls, home) -> list[str]:
