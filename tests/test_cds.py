@@ -43,3 +43,31 @@ def test_off_switch(make_cluster, own_cache, monkeypatch):
 
     argv, _ = tools.command(cluster, "kafka-topics.sh", ["--bootstrap-server", cluster.bootstrap_servers, "--list"])
     assert archive_in(argv) is None and not (own_cache / "cds").exists()
+
+
+def test_servers_list_their_classes_then_start_from_the_archive(make_cluster, tmp_path, monkeypatch):
+    import psutil
+
+    monkeypatch.setenv("KAFKALAB_CDS_DIR", str(tmp_path / "archives"))
+
+    def flags(cluster):
+        found = {}
+        for p in psutil.process_iter(["cmdline"]):
+            cmd = p.info["cmdline"] or []
+            if f"-Dkafkalab.cluster={cluster.name}" in cmd:
+                node = next(a.split("=", 1)[1] for a in cmd if a.startswith("-Dkafkalab.node="))
+                found[node] = [a.split("=")[0] for a in cmd if "SharedArchiveFile" in a or "DumpLoadedClassList" in a]
+        return found
+
+    first = make_cluster("single", "local")
+    assert flags(first) == {"zookeeper-1": ["-XX:DumpLoadedClassList"], "broker-0": ["-XX:DumpLoadedClassList"]}
+    first.down()
+    archives = sorted(p.name.split("-")[0] for p in (tmp_path / "archives").glob("*.jsa"))
+    assert archives == ["broker", "zookeeper"] and not list((tmp_path / "archives").glob("*.classlist"))
+
+    second = make_cluster("single", "local")
+    assert flags(second) == {"zookeeper-1": ["-XX:SharedArchiveFile"], "broker-0": ["-XX:SharedArchiveFile"]}
+    second.create_topic("after-cds")
+    producer = second.producer()
+    producer.produce("after-cds", b"x")
+    assert producer.flush(30) == 0
