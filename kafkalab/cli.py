@@ -3,7 +3,7 @@
     kafkalab up [PRESET] [--name NAME] [--engine auto|local|docker|external] [--kafka 3.9|4]
     kafkalab status [--name NAME] [--json]
     kafkalab stop|start|kill NODE [--name NAME]
-    kafkalab down [--name NAME | --all [--all-homes]]
+    kafkalab down [--name NAME | --all [--all-homes] | --course]
     kafkalab logs NODE [--name NAME] [--file server.log] [--lines N]
     kafkalab tool [--name NAME] TOOL [ARGS...]
     kafkalab fetch [--source auto|tgz|maven] [--kafka 3.9|4]
@@ -46,6 +46,8 @@ def _parser() -> argparse.ArgumentParser:
                       help="every cluster of this KAFKALAB_HOME, and leftovers of crashed ones")
     down.add_argument("--all-homes", action="store_true",
                       help="with --all: also leftovers of clusters of any KAFKALAB_HOME whose folder is gone")
+    down.add_argument("--course", action="store_true",
+                      help="every course cluster (the ones scripts/start and the lessons started)")
     logs = named(sub.add_parser("logs", help="a node's server.log"))
     logs.add_argument("node")
     logs.add_argument("--file", default="server.log")
@@ -108,7 +110,10 @@ def run(argv: list[str]) -> int:
     elif cmd == "down":
         if args.all_homes and not args.all:
             _parser().error("--all-homes goes with --all")
-        clusters.down(args.name, all=args.all, all_homes=args.all_homes)
+        if args.course:
+            clusters.down_course()
+        else:
+            clusters.down(args.name, all=args.all, all_homes=args.all_homes)
     elif cmd == "logs":
         print(clusters.attach(args.name).logs(args.node, args.lines, args.file))
     elif cmd == "fetch":

@@ -81,9 +81,10 @@ def checks() -> list[tuple[str, str]]:
 def doctor() -> int:
     """Print the checks; return the number of problems."""
     labels = {"ok": t("doctor_ok"), "note": t("doctor_note"), "problem": t("doctor_problem")}
+    width = max(len(label) for label in labels.values())
     results = checks()
     for level, message in results:
-        print(f"[{labels[level]:^9}] {message}")
+        print(f"[{labels[level]:^{width}}] {message}")
     problems = sum(level == "problem" for level, _ in results)
     print(t("doctor_summary_ok") if not problems else t("doctor_summary_bad", n=problems))
     return problems

@@ -93,6 +93,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Port {port} for {node} is taken by another program; {node} uses port {new} instead.",
         "ru": "Порт {port} для {node} занят другой программой; {node} будет слушать порт {new}.",
     },
+    "course_cluster_replaced": {
+        "en": "Removed the course cluster '{old}' first: one lesson cluster runs at a time, so '{new}' gets "
+              "the notes' ports and the memory.",
+        "ru": "Сначала удалён кластер курса '{old}': одновременно работает один кластер урока, так что '{new}' "
+              "получает порты из конспекта и память.",
+    },
     "port_held_by_cluster": {
         "en": "Port {port} for {node} is held by the kafkalab cluster '{cluster}'; {node} uses port {new} "
               "instead. To get the notes' ports: `kafkalab down --name {cluster}`, then start again.",
@@ -318,8 +324,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ru": "подсказка: читает сообщения kafka-console-consumer.sh, а kafka-console-producer.sh их пишет",
     },
     "hint_broker_list": {
-        "en": "hint: --broker-list is the old spelling; Kafka 3.x tools take --bootstrap-server",
-        "ru": "подсказка: --broker-list — старое написание; в Kafka 3.x пишут --bootstrap-server",
+        "en": "hint: --broker-list is the old spelling: Kafka 3.x still accepts it (deprecated), Kafka 4.0 "
+              "removed it. Write --bootstrap-server.",
+        "ru": "подсказка: --broker-list — старое написание: Kafka 3.x его ещё принимает (устаревшее), в Kafka 4.0 "
+              "его убрали. Пишите --bootstrap-server.",
     },
     # --- doctor ---------------------------------------------------------------------------------
     "doctor_ok": {"en": "OK", "ru": "OK"},

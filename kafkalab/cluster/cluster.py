@@ -525,7 +525,7 @@ def _create(spec: ClusterSpec, engine_name: str) -> Cluster:
             holder=ports.holder_name):
         print(line)
     data = {"spec": spec.to_dict(), "engine": engine_name, "created": time.time(), "runtime": {},
-            "config_files": {}, **(adopted or {})}
+            "config_files": {}, "course": os.environ.get("KAFKALAB_COURSE") == "1", **(adopted or {})}
     if spec.mode == "kraft":
         data["kraft_cluster_id"] = new_cluster_id()
     state.create_dir(spec.name)
@@ -541,6 +541,36 @@ def _create(spec: ClusterSpec, engine_name: str) -> Cluster:
 
         write_format_script(cluster)
     return cluster
+
+
+def down_course() -> list[str]:
+    """Remove every course cluster of this home (what scripts/start does when JupyterLab ends)."""
+    removed = []
+    for name in state.names():
+        try:
+            cluster = Cluster.load(name)
+        except KafkaLabError:
+            continue
+        if cluster.state.get("course"):
+            cluster.down()
+            removed.append(name)
+    return removed
+
+
+def _one_course_cluster(name: str, say) -> None:
+    """In the course (KAFKALAB_COURSE=1, set by scripts/start): one lesson cluster at a time. Every other
+    course cluster of this home is removed first, so the lesson gets the notes' ports and the memory of
+    one cluster. Clusters started outside the course are left alone."""
+    for other in state.names():
+        if other == name:
+            continue
+        try:
+            cluster = Cluster.load(other)
+        except KafkaLabError:
+            continue
+        if cluster.state.get("course") and cluster.engine.controls_nodes:
+            cluster._remove()
+            say(t("course_cluster_replaced", old=other, new=name))
 
 
 def up(preset: str | None = None, name: str | None = None, engine: str = "auto", *, fresh: bool = False,
@@ -563,6 +593,8 @@ def up(preset: str | None = None, name: str | None = None, engine: str = "auto",
         cluster, existing = None, True  # until known: a failure then touches nothing of an existing cluster
         try:
             with state.locked():
+                if attempt == 0 and os.environ.get("KAFKALAB_COURSE") == "1":
+                    _one_course_cluster(name, say)
                 existing = state.state_file(name).exists()
                 if existing and fresh:
                     _remove_by_name(name)

@@ -118,7 +118,8 @@ def broker_config(spec: ClusterSpec, node: NodeSpec, place: Placement) -> str:
         "log.cleaner.dedupe.buffer.size": 8 * 1024 * 1024,
     })
     items.update({key: per_broker(value, node) for key, value in spec.broker_config.items()})
-    return _lines(f"{node.name} of cluster '{spec.name}' (broker.id {node.id})", items)
+    id_key = "node.id" if spec.mode == "kraft" else "broker.id"
+    return _lines(f"{node.name} of cluster '{spec.name}' ({id_key} {node.id})", items)
 
 
 def per_broker(value: object, node: NodeSpec) -> object:

@@ -44,8 +44,10 @@ def alive(proc: psutil.Process) -> bool:
         return False
 
 
-def marked(home: Path | str | None = None, cluster: str | None = None) -> list[psutil.Process]:
-    """Live processes with our markers: of `home` (None: of any home), of one `cluster` if given."""
+def marked(home: Path | str | None = None, cluster: str | None = None,
+           node: str | None = None) -> list[psutil.Process]:
+    """Live processes with our markers: of `home` (None: of any home), of one `cluster` and `node` if
+    given. Each one's markers are in `proc.info["marks"]`."""
     found = []
     for proc in psutil.process_iter(["pid", "cmdline"]):
         if proc.pid == os.getpid():
@@ -60,6 +62,9 @@ def marked(home: Path | str | None = None, cluster: str | None = None) -> list[p
             continue
         if cluster is not None and marks["cluster"] != cluster:
             continue
+        if node is not None and marks.get("node") != node:
+            continue
+        proc.info["marks"] = marks
         if alive(proc):
             found.append(proc)
     return found

@@ -12,10 +12,13 @@ import subprocess
 import time
 from pathlib import Path
 
+import psutil
+
 from ... import cds, distribution
 from ...errors import KafkaLabError
 from ...i18n import register
 from ...java import find_java, java_command
+from .. import procs
 from ..configs import Placement
 from ..spec import NodeSpec
 from .base import (RESOURCES, JVM_OPTS, QUICK_JVM_OPTS, Engine, JavaStep, kafka_version, log4j_config,  # noqa: F401
@@ -38,39 +41,26 @@ def markers(home: Path, cluster: str, node: str) -> list[str]:
     return [f"-Dkafkalab.home={home}", f"-Dkafkalab.cluster={cluster}", f"-Dkafkalab.node={node}"]
 
 
-def _cmdline(pid: int) -> list[str]:
-    try:
-        with open(f"/proc/{pid}/cmdline", "rb") as f:
-            return f.read().decode(errors="replace").split("\0")
-    except OSError:
-        return []
-
-
 def _running(pid: int) -> bool:
     child = _children.get(pid)
     if child is not None and child.poll() is not None:
         return False
     try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
-    except (OSError, IndexError):
+        return procs.alive(psutil.Process(pid))
+    except psutil.Error:
         return False
+
+
+def _cmdline(pid: int) -> list[str]:
+    try:
+        return psutil.Process(pid).cmdline()
+    except psutil.Error:
+        return []
 
 
 def marked_pids(home: Path, cluster: str | None = None, node: str | None = None) -> list[int]:
     """PIDs of live processes carrying our markers (all clusters under `home`, or one cluster/node)."""
-    want = [f"-Dkafkalab.home={home}"]
-    if cluster:
-        want.append(f"-Dkafkalab.cluster={cluster}")
-    if node:
-        want.append(f"-Dkafkalab.node={node}")
-    found = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit() and int(entry) != os.getpid():
-            args = _cmdline(int(entry))
-            if all(w in args for w in want) and _running(int(entry)):
-                found.append(int(entry))
-    return found
+    return [p.pid for p in procs.marked(home, cluster, node)]
 
 
 def _signal_and_wait(pids: list[int], sig: int, timeout: float) -> list[int]:
@@ -209,13 +199,4 @@ def _serving_broker(cluster) -> str | None:
 
 def orphan_pids() -> list[int]:
     """Live processes with our markers whose cluster folder no longer exists (a crashed test or session)."""
-    found = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        marks = dict(a[len("-Dkafkalab."):].split("=", 1) for a in _cmdline(int(entry))
-                     if a.startswith("-Dkafkalab.") and "=" in a)
-        if {"home", "cluster"} <= set(marks) and not owner_exists(marks["home"], marks["cluster"]) \
-                and _running(int(entry)):
-            found.append(int(entry))
-    return found
+    return [p.pid for p in procs.marked() if not owner_exists(p.info["marks"]["home"], p.info["marks"]["cluster"])]
