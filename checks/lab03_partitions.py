@@ -1,10 +1,23 @@
-"""Lab 03 checks: animals with 3 partitions, keyed messages, the partition of each key, one partition from an offset."""
-from collections import defaultdict
+"""Lab 03 checks: animals with 3 partitions, keyed messages, the partition of each key, one partition from an offset;
+a prediction of where keyed messages land (sightings), a topic designed for per-customer order (orders)."""
+from collections import Counter, defaultdict
 
 from kafkalab.grading import exercise
 from kafkalab.i18n import register
 
 SOUNDS = {"cat": ["meow", "purr", "hiss"], "dog": ["woof", "growl", "whine"], "cow": ["moo", "moo-moo", "mooo"]}
+SIGHTINGS = ("cat", "dog", "cow")  # exercise 6: the keys the given cell sends, 30 messages each
+# exercise 7: the lab's ORDERS, (order id, customer) in the order they were placed
+ORDERS = [
+    ("o01", "ben"), ("o02", "zoe"), ("o03", "ivan"), ("o04", "kate"), ("o05", "kate"),
+    ("o06", "ivan"), ("o07", "yana"), ("o08", "leo"), ("o09", "ben"), ("o10", "ivan"),
+    ("o11", "zoe"), ("o12", "ann"), ("o13", "oleg"), ("o14", "ivan"), ("o15", "zoe"),
+    ("o16", "kate"), ("o17", "leo"), ("o18", "yana"), ("o19", "oleg"), ("o20", "leo"),
+    ("o21", "kate"), ("o22", "yana"), ("o23", "ben"), ("o24", "oleg"), ("o25", "zoe"),
+    ("o26", "ivan"), ("o27", "ann"), ("o28", "ann"), ("o29", "yana"), ("o30", "kate"),
+    ("o31", "oleg"), ("o32", "zoe"), ("o33", "leo"), ("o34", "ben"), ("o35", "yana"),
+    ("o36", "ann"), ("o37", "ann"), ("o38", "oleg"), ("o39", "ben"), ("o40", "leo"),
+]
 
 register({
     "lab03_topic_shape": {
@@ -42,6 +55,79 @@ register({
     "lab03_zebra": {
         "en": "Messages 'zebra' found at {found} (partition, key); expected exactly one, in partition 2, without a key.",
         "ru": "Сообщения 'zebra' найдены в {found} (партиция, ключ); нужно ровно одно, в партиции 2, без ключа.",
+    },
+    "lab03_sightings_shape": {
+        "en": "Topic 'sightings' has {partitions} partition(s); the given cell creates it with 3. Run the first cell "
+              "again (a clean cluster), then the lab's cells in order, without changing the cell that sends.",
+        "ru": "У топика 'sightings' партиций: {partitions}, а данная ячейка создаёт его с 3. Запустите первую ячейку "
+              "заново (чистый кластер), затем ячейки лабораторной по порядку, не меняя ячейку, которая отправляет.",
+    },
+    "lab03_sightings_missing": {
+        "en": "'sightings' holds messages with the keys {found}; the given cell sends 30 with each of 'cat', 'dog' "
+              "and 'cow'. Run the cell that sends (after your prediction), then check again.",
+        "ru": "В 'sightings' есть сообщения с ключами {found}, а данная ячейка отправляет по 30 с каждым из 'cat', "
+              "'dog' и 'cow'. Запустите ячейку, которая отправляет (после своего предсказания), и проверьте снова.",
+    },
+    "lab03_predict_cat_partitions": {
+        "en": "prediction['cat_partitions'] is {given!r}, but the 30 'cat' messages occupy {real} partition(s) of "
+              "'sightings'. Hint: a keyed message goes to hash(key) mod the number of partitions; what does that "
+              "give for one and the same key, sent 30 times?",
+        "ru": "prediction['cat_partitions'] равно {given!r}, а 30 сообщений 'cat' заняли в 'sightings' партиций: "
+              "{real}. Подсказка: сообщение с ключом попадает в партицию hash(key) mod число партиций; что это даёт "
+              "для одного и того же ключа, отправленного 30 раз?",
+    },
+    "lab03_predict_cat_dog_together": {
+        "en": "prediction['cat_dog_together'] is {given!r}, but the cluster says {real!r}. Hint: this can be told "
+              "in advance. hash(key) mod N depends only on the key and the number of partitions, not on the topic; "
+              "'sightings' has 3 partitions, as 'animals' has, and exercise 3 showed where 'cat' and 'dog' go there.",
+        "ru": "prediction['cat_dog_together'] равно {given!r}, а кластер говорит {real!r}. Подсказка: это можно "
+              "сказать заранее. hash(key) mod N зависит только от ключа и числа партиций, а не от топика; у "
+              "'sightings' 3 партиции, как у 'animals', а упражнение 3 показало, куда там попадают 'cat' и 'dog'.",
+    },
+    "lab03_predict_cow_partition": {
+        "en": "prediction['cow_partition'] is {given!r}, but the 'cow' messages are in partition {real}. Hint: the "
+              "same key and the same number of partitions give the same partition as in 'animals' (`partition_of` "
+              "of exercise 3).",
+        "ru": "prediction['cow_partition'] равно {given!r}, а сообщения 'cow' лежат в партиции {real}. Подсказка: "
+              "тот же ключ и то же число партиций дают ту же партицию, что и в 'animals' (`partition_of` из "
+              "упражнения 3).",
+    },
+    "lab03_orders_partitions": {
+        "en": "Topic 'orders' has {partitions} partition(s). Hint: within one group each partition is read by one "
+              "consumer, so 4 consumers can all work only when there are at least 4 partitions (--partitions).",
+        "ru": "У топика 'orders' партиций: {partitions}. Подсказка: в одной группе каждую партицию читает один "
+              "консьюмер, поэтому работать смогут все 4 консьюмера, только если партиций не меньше 4 (--partitions).",
+    },
+    "lab03_orders_set": {
+        "en": "'orders' holds {count} message(s); expected each order id of ORDERS once, as the value. Missing: "
+              "{missing}; extra or repeated: {extra}. Run the first cell again for a clean cluster if you sent twice.",
+        "ru": "В 'orders' сообщений: {count}; нужно по одному сообщению на каждый номер заказа из ORDERS, номер — "
+              "значение. Не хватает: {missing}; лишние или повторные: {extra}. Если отправили дважды, запустите "
+              "первую ячейку заново (чистый кластер).",
+    },
+    "lab03_orders_split": {
+        "en": "The orders of '{customer}' are in partitions {partitions}: Kafka keeps order only inside one "
+              "partition, so consumers may read them out of order. Hint: one customer's orders must land in one "
+              "partition, and the key decides the partition (the same key, the same partition): key each order by "
+              "its customer.",
+        "ru": "Заказы '{customer}' лежат в партициях {partitions}: Kafka сохраняет порядок только внутри одной "
+              "партиции, так что консьюмеры могут прочитать их не по порядку. Подсказка: заказы одного покупателя "
+              "должны попасть в одну партицию, а партицию выбирает ключ (тот же ключ — та же партиция): сделайте "
+              "ключом заказа его покупателя.",
+    },
+    "lab03_orders_order": {
+        "en": "The orders of '{customer}' are stored as {found}, but were placed as {want}. Hint: a partition keeps "
+              "the order of sending; send the orders one by one in the order of ORDERS.",
+        "ru": "Заказы '{customer}' сохранены как {found}, а сделаны в порядке {want}. Подсказка: партиция хранит "
+              "порядок отправки; отправляйте заказы по одному в порядке ORDERS.",
+    },
+    "lab03_orders_one_partition": {
+        "en": "All orders are in partition {partition} of {partitions}: the order holds, but one consumer of the "
+              "group would do all the work and the others would idle. Hint: customers must be spread over "
+              "partitions while each stays in one: a key that differs from customer to customer does both.",
+        "ru": "Все заказы лежат в партиции {partition} из {partitions}: порядок сохранён, но всю работу сделает "
+              "один консьюмер группы, а остальные будут простаивать. Подсказка: покупателей нужно разложить по "
+              "партициям, и при этом каждый должен остаться в одной: это делает ключ, свой у каждого покупателя.",
     },
 })
 
@@ -104,3 +190,58 @@ def zebra(ctx):
     found = [(p, k) for p, o, k, v in ctx.messages("animals") if v == "zebra"]
     ctx.expect(found == [(2, None)], "lab03_zebra", found=found)
     return {"zebra": found}
+
+
+def _answer(value):
+    """A prediction item as the check compares it: numbers as int, words lower-case, yes/no also as bool or in ru."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, str):
+        word = value.strip().lower().replace("’", "'")
+        if word.lstrip("-").isdigit():
+            return int(word)
+        return {"да": "yes", "нет": "no", "нельзя сказать": "can't tell", "cant tell": "can't tell"}.get(word, word)
+    return value
+
+
+@exercise("lab03.ex6", points=3)
+def prediction(ctx):
+    info = ctx.topic("sightings")
+    ctx.expect(len(info.partitions) == 3, "lab03_sightings_shape", partitions=len(info.partitions))
+    placed = defaultdict(set)
+    for partition, _, key, _ in ctx.messages("sightings"):
+        placed[key].add(partition)
+    ctx.expect(all(key in placed for key in SIGHTINGS), "lab03_sightings_missing", found=sorted(placed, key=str))
+    real = {"cat_partitions": len(placed["cat"]),
+            "cat_dog_together": "yes" if placed["cat"] & placed["dog"] else "no",
+            "cow_partition": min(placed["cow"]) if len(placed["cow"]) == 1 else sorted(placed["cow"])}
+    given = ctx.var("prediction", dict)
+    for item, want in real.items():
+        guess = given.get(item)
+        ctx.expect(_answer(guess) == want, f"lab03_predict_{item}", given=guess, real=want)
+    return {"prediction": real, "partitions_of_keys": {k: sorted(v) for k, v in placed.items()}}
+
+
+@exercise("lab03.ex7", points=3)
+def orders_design(ctx):
+    info = ctx.topic("orders")
+    partitions = len(info.partitions)
+    ctx.expect(partitions >= 4, "lab03_orders_partitions", partitions=partitions)
+    stored = ctx.messages("orders")
+    found, want = Counter(v for _, _, _, v in stored), Counter(order for order, _ in ORDERS)
+    ctx.expect(found == want, "lab03_orders_set", count=len(stored), missing=sorted((want - found).elements()),
+               extra=sorted((found - want).elements(), key=str))
+    customer_of = dict(ORDERS)
+    rows = defaultdict(list)
+    for partition, offset, _, value in stored:
+        rows[customer_of[value]].append((partition, offset, value))
+    for customer in dict.fromkeys(c for _, c in ORDERS):
+        in_partitions = sorted({p for p, _, _ in rows[customer]})
+        ctx.expect(len(in_partitions) == 1, "lab03_orders_split", customer=customer, partitions=in_partitions)
+        order = [v for _, _, v in sorted(rows[customer])]
+        placed = [o for o, c in ORDERS if c == customer]
+        ctx.expect(order == placed, "lab03_orders_order", customer=customer, found=order, want=placed)
+    used = sorted({p for p, _, _, _ in stored})
+    ctx.expect(len(used) > 1, "lab03_orders_one_partition", partition=used[0], partitions=partitions)
+    return {"partitions": partitions, "replication_factor": info.replication_factor, "partitions_used": used,
+            "partition_of_customer": {c: r[0][0] for c, r in sorted(rows.items())}}

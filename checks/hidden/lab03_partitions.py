@@ -1,6 +1,12 @@
-"""Lab 03 hidden checks: no duplicates in the keyed messages; zebra is the newest message of partition 2."""
-from kafkalab.grading import exercise
+"""Lab 03 hidden checks: no duplicates in the keyed messages; zebra is the newest message of partition 2;
+sightings as the given cell sends them; orders keyed by customer."""
+import zlib
+from collections import defaultdict
+
+from kafkalab.grading import exercise, visible_module
 from kafkalab.i18n import register
+
+_v = visible_module(__file__)
 
 register({
     "lab03_hidden_total": {
@@ -10,6 +16,21 @@ register({
     "lab03_hidden_zebra_last": {
         "en": "'zebra' should be the newest message of partition 2 (offset {end}); it is at {offset}.",
         "ru": "'zebra' должно быть самым новым сообщением партиции 2 (смещение {end}); а оно на {offset}.",
+    },
+    "lab03_hidden_sightings": {
+        "en": "'sightings' should hold what the given cell sends, unchanged: 'cat-0' ... 'cat-29' and so on, each "
+              "key in the partition the producer's partitioner picks {want}; the keys are in {found}.",
+        "ru": "В 'sightings' должно лежать то, что отправляет данная ячейка, без изменений: 'cat-0' ... 'cat-29' и "
+              "так далее, каждый ключ в партиции, которую выбирает партиционер продюсера {want}; а ключи лежат в "
+              "{found}.",
+    },
+    "lab03_hidden_orders_keys": {
+        "en": "Every order should carry a key, the same for all orders of one customer, so that the key, not "
+              "partition numbers in the producer's code, keeps a customer in one partition; customers with no "
+              "key or several keys: {keys}.",
+        "ru": "У каждого заказа должен быть ключ, один для всех заказов покупателя, чтобы покупателя в одной "
+              "партиции держал ключ, а не номера партиций в коде продюсера; покупатели без ключа или с "
+              "несколькими ключами: {keys}.",
     },
 })
 
@@ -27,3 +48,34 @@ def zebra_last(ctx):
     offsets = [o for p, o, k, v in ctx.messages("animals", partition=2) if v == "zebra"]
     ctx.expect(offsets == [end], "lab03_hidden_zebra_last", end=end, offset=offsets)
     return {"zebra_offset": end}
+
+
+@exercise("lab03.ex6", points=1, hidden=True)
+def sightings_as_given(ctx):
+    """The cell that sends ran as given: each key where cluster.producer()'s partitioner puts it.
+
+    librdkafka's default partitioner (consistent_random, which cluster.producer() keeps) sends a keyed
+    message to CRC32(key) mod the number of partitions; a cell edited after a wrong prediction to steer the
+    messages (partition=...) puts them elsewhere.
+    """
+    placed, values = defaultdict(set), defaultdict(set)
+    for partition, _, key, value in ctx.messages("sightings"):
+        placed[key].add(partition)
+        values[key].add(value)
+    want = {key: [zlib.crc32(key.encode()) % 3] for key in _v.SIGHTINGS}
+    found = {key: sorted(placed[key]) for key in sorted(placed, key=str)}
+    as_sent = all(values[key] == {f"{key}-{i}" for i in range(30)} for key in _v.SIGHTINGS)
+    ctx.expect(found == want and as_sent, "lab03_hidden_sightings", want=want, found=found)
+    return {"partitions_of_keys": found}
+
+
+@exercise("lab03.ex7", points=1, hidden=True)
+def orders_keyed_by_customer(ctx):
+    """Every order carries a key, one per customer (explicit partition numbers pass the visible part only)."""
+    customer_of = dict(_v.ORDERS)
+    keys = defaultdict(set)
+    for _, _, key, value in ctx.messages("orders"):
+        keys[customer_of.get(value, value)].add(key)
+    bad = {c: sorted(k, key=str) for c, k in keys.items() if len(k) != 1 or None in k}
+    ctx.expect(keys and not bad, "lab03_hidden_orders_keys", keys=bad)
+    return {"key_of_customer": {c: next(iter(k)) for c, k in keys.items()}}

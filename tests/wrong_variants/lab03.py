@@ -36,4 +36,12 @@ VARIANTS = {
     "lab03.ex5": ('producer = cluster.producer()\n'
                   'producer.produce("animals", value="zebra", partition=1)\n'
                   'producer.flush()\n'),
+    # "different keys, different partitions": but cat and dog share partition 1 of animals, and so of sightings
+    "lab03.ex6": 'prediction = {"cat_partitions": 1, "cat_dog_together": "no", "cow_partition": 2}\n',
+    # keyed by the order, not the customer: one customer's orders spread over partitions
+    "lab03.ex7": ('cluster.create_topic("orders", partitions=4, replication_factor=1)\n'
+                  'producer = cluster.producer()\n'
+                  'for order_id, customer in ORDERS:\n'
+                  '    producer.produce("orders", key=order_id, value=order_id)\n'
+                  'producer.flush()\n'),
 }
