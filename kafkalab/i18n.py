@@ -93,6 +93,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Port {port} for {node} is taken by another program; {node} uses port {new} instead.",
         "ru": "Порт {port} для {node} занят другой программой; {node} будет слушать порт {new}.",
     },
+    "what_topic_led": {
+        "en": "topic '{topic}' to have a leader for every partition and be known to every live broker",
+        "ru": "у каждой партиции топика '{topic}' появится лидер и о нём узнают все живые брокеры",
+    },
     "course_cluster_replaced": {
         "en": "Removed the course cluster '{old}' first: one lesson cluster runs at a time, so '{new}' gets "
               "the notes' ports and the memory.",

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from .cluster import connection as _connection  # noqa: F401  (registers the what_* messages used here)
 from .cluster.probes import quiet_client_config, settle
-from . import namespace
+from . import kafka_errors, namespace
 from .errors import KafkaLabError
 
 TIMEOUT = 15.0  # overall, per question
@@ -118,18 +118,20 @@ def _ask(target, request, what: str = ""):
             client = admin(target)
             return settle(request(client), client, ATTEMPT + 2)
         except Exception as err:
-            text = str(err)
-            if "UNKNOWN_TOPIC" in text or "does not exist" in text:
-                raise
+            if not kafka_errors.is_kafka(err) or kafka_errors.unknown_topic(err):
+                raise  # a bug surfaces as itself; an unknown topic is the caller's to explain
             classified = _explain(err, target, what)
             if classified is not None and classified.key != "external_unreachable":
                 raise classified from err  # a refused login or a missing ACL: no retry makes it pass
+            if not kafka_errors.transient(err):
+                raise
+            last = err
             if time.monotonic() + ATTEMPT > deadline:
                 break
             # a client that knew a broker now dead can stay stuck on it: the next attempt gets a new one
             _admins.pop(_key(target), None)
             time.sleep(0.2)
-    raise _unreachable(target) from None
+    raise _unreachable(target) from last
 
 
 def _explain(err, target, what: str = "") -> KafkaLabError | None:
@@ -161,6 +163,8 @@ def topics(target, internal: bool = False) -> list[str]:
     try:
         meta = admin(target).list_topics(timeout=TIMEOUT)
     except Exception as err:
+        if not kafka_errors.is_kafka(err):
+            raise
         raise (_explain(err, target) or _unreachable(target)) from err
     pre = _prefix(target)  # a student on a shared cluster sees their own topics, by the course's names
     return sorted(namespace.short(name, pre=pre) for name in meta.topics
@@ -181,13 +185,10 @@ def describe_topic(target, topic: str, with_config: bool = False) -> TopicInfo:
     try:
         desc = _ask(target, lambda c: c.describe_topics(TopicCollection([topic]), request_timeout=ATTEMPT)[topic],
                     t("what_describe_topic", topic=topic))
-    except KafkaLabError:
-        raise
     except Exception as err:
-        classified = _explain(err, target, t("what_describe_topic", topic=topic))
-        if classified is not None:
-            raise classified from err
-        raise KafkaLabError("topic_unknown", topic=short, topics=", ".join(topics(target)) or "-") from None
+        if not kafka_errors.unknown_topic(err):
+            raise
+        raise KafkaLabError("topic_unknown", topic=short, topics=", ".join(topics(target)) or "-") from err
     parts = [PartitionInfo(p.id, p.leader.id if p.leader is not None else None,
                            [r.id for r in p.replicas], [r.id for r in p.isr]) for p in desc.partitions]
     info = TopicInfo(short, sorted(parts, key=lambda p: p.partition))

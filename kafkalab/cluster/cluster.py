@@ -368,9 +368,13 @@ class Cluster:
         try:
             probes.settle(admin.create_topics([new], request_timeout=timeout)[topic], admin, timeout + 5)
         except Exception as err:
+            from .. import kafka_errors
+
+            if not kafka_errors.is_kafka(err):
+                raise
+            if kafka_errors.topic_exists(err):
+                raise KafkaLabError("topic_exists", topic=topic) from err
             text = str(err)
-            if "TOPIC_ALREADY_EXISTS" in text or "already exists" in text:
-                raise KafkaLabError("topic_exists", topic=topic) from None
             from .kraft import no_quorum_error
 
             lost_quorum = no_quorum_error(self, topic)
@@ -388,17 +392,26 @@ class Cluster:
         self._wait_topic_led(topic, timeout)
 
     def _wait_topic_led(self, topic: str, timeout: float) -> None:
-        """Return once every partition of a new topic has a leader in the brokers' metadata."""
+        """Return once every partition of a new topic has a leader, and every live broker knows the
+        topic: the controller tells the brokers one by one, and a client may ask any of them."""
         from .. import inspect
+        from ..waiting import wait_for
 
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+        def known_everywhere() -> bool:
             try:
-                if all(p.leader is not None for p in inspect.describe_topic(self, topic).partitions):
-                    return
+                if not all(p.leader is not None for p in inspect.describe_topic(self, topic).partitions):
+                    return False
             except KafkaLabError:
-                pass
-            time.sleep(0.1)
+                return False
+            if not self.engine.controls_nodes:
+                return True
+            live = [b for b in self.brokers if self.engine.alive(self, b)]
+            return all(topic in (probes.topic_names(f"{b.host}:{b.port}") or ()) for b in live)
+
+        try:
+            wait_for(known_everywhere, timeout, t("what_topic_led", topic=topic), every=0.1)
+        except TimeoutError:
+            pass  # the caller's next question names what is missing
 
     def tool(self, tool: str, *args: str, input: str | None = None, timeout: float | None = None,
              echo: bool = True):

@@ -1,0 +1,77 @@
+"""Kafka errors are read by code: transient ones are retried, bugs surface as themselves."""
+import concurrent.futures
+
+import pytest
+from confluent_kafka import KafkaError, KafkaException
+
+from kafkalab import inspect, kafka_errors
+from kafkalab.errors import KafkaLabError
+
+pytestmark = pytest.mark.unit
+
+
+def kafka(code):
+    return KafkaException(KafkaError(code))
+
+
+def test_codes_not_text():
+    assert kafka_errors.unknown_topic(kafka(KafkaError.UNKNOWN_TOPIC_OR_PART))
+    assert not kafka_errors.unknown_topic(ValueError("UNKNOWN_TOPIC_OR_PART does not exist"))
+    assert kafka_errors.topic_exists(kafka(KafkaError.TOPIC_ALREADY_EXISTS))
+    assert not kafka_errors.topic_exists(RuntimeError("Topic 'x' already exists."))
+    assert kafka_errors.transient(kafka(KafkaError._TRANSPORT))
+    assert kafka_errors.transient(concurrent.futures.TimeoutError())
+    assert not kafka_errors.transient(kafka(KafkaError.TOPIC_AUTHORIZATION_FAILED))
+    assert not kafka_errors.is_kafka(TypeError("a bug"))
+
+
+@pytest.fixture
+def fake_admin(monkeypatch):
+    monkeypatch.setattr(inspect, "admin", lambda target: object())
+    monkeypatch.setattr(inspect, "settle", lambda future, client, timeout: future())
+    monkeypatch.setattr(inspect, "_explain", lambda err, target, what="": None)
+    monkeypatch.setattr(inspect, "TIMEOUT", 1.0)
+    monkeypatch.setattr(inspect, "ATTEMPT", 0.1)
+
+
+def test_a_programming_error_is_not_retried_nor_renamed(fake_admin):
+    calls = []
+
+    def request(client):
+        def future():
+            calls.append(1)
+            raise TypeError("describe_topics() got an unexpected keyword")
+        return future
+
+    with pytest.raises(TypeError):
+        inspect._ask("127.0.0.1:1", request)
+    assert len(calls) == 1
+
+
+def test_a_transient_error_is_retried_then_named_with_its_cause(fake_admin):
+    calls = []
+
+    def request(client):
+        def future():
+            calls.append(1)
+            raise kafka(KafkaError._TRANSPORT)
+        return future
+
+    with pytest.raises(KafkaLabError) as err:
+        inspect._ask("127.0.0.1:1", request)
+    assert err.value.key == "brokers_unreachable" and len(calls) > 1
+    assert kafka_errors.code(err.value.__cause__) == KafkaError._TRANSPORT
+
+
+def test_a_refusal_is_raised_at_once(fake_admin):
+    calls = []
+
+    def request(client):
+        def future():
+            calls.append(1)
+            raise kafka(KafkaError.TOPIC_AUTHORIZATION_FAILED)
+        return future
+
+    with pytest.raises(KafkaException):
+        inspect._ask("127.0.0.1:1", request)
+    assert len(calls) == 1
