@@ -228,13 +228,17 @@ class Cluster:
         if self.mode != "zookeeper" or not brokers:
             return
         paths = [f"/brokers/ids/{b.id}" for b in brokers]
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+        from ..waiting import wait_for
+
+        def released() -> bool:
             dumps = [probes.four_letter(z.host, z.port, "dump") for z in self.spec.of_role("zookeeper")
                      if self.engine.alive(self, z)]
-            if not any(path in line.split() for d in dumps for line in d.splitlines() for path in paths):
-                return
-            time.sleep(0.2)
+            return not any(path in line.split() for d in dumps for line in d.splitlines() for path in paths)
+
+        try:
+            wait_for(released, timeout, f"ZooKeeper to let {', '.join(paths)} go")
+        except TimeoutError:
+            pass  # the broker's own start-up then says NodeExists, in its log
 
     # --- readiness ------------------------------------------------------------------------------
     def wait_ready(self, timeout: float = READY_TIMEOUT, nodes: list[NodeSpec] | None = None) -> float:
@@ -242,20 +246,24 @@ class Cluster:
         are registered; KafkaLabError with the log's tail when one of them exits instead."""
         if hasattr(self.engine, "wait_ready"):  # external: a connection with its settings, in words
             return self.engine.wait_ready(self, timeout)
-        started = time.monotonic()
+        from ..waiting import wait_for
+
         expected = nodes if nodes is not None else [n for n in self.nodes if self.engine.alive(self, n)]
-        waiting = ""
-        while time.monotonic() - started < timeout:
+        waiting = [""]
+
+        def ready() -> bool:
             for n in expected:
                 if not self.engine.alive(self, n):
                     self.state.setdefault("failed", []).append(n.name)
                     raise KafkaLabError("node_exited", node=n.name, code=self.engine.exit_code(self, n),
                                         log=self.dir / "logs" / n.name / "server.log", tail=self._tail(n))
-            waiting = self._not_ready(expected)
-            if not waiting:
-                return time.monotonic() - started
-            time.sleep(0.15)
-        raise KafkaLabError("not_ready", name=self.name, seconds=int(timeout), what=waiting)
+            waiting[0] = self._not_ready(expected)
+            return not waiting[0]
+
+        try:
+            return wait_for(ready, timeout, f"cluster {self.name} to serve", every=0.15, retry_on=())[1]
+        except TimeoutError:
+            raise KafkaLabError("not_ready", name=self.name, seconds=int(timeout), what=waiting[0]) from None
 
     def _not_ready(self, nodes: list[NodeSpec]) -> str:
         """'' when `nodes` all serve, else what is still awaited."""

@@ -16,7 +16,6 @@ import hashlib
 import os
 import re
 import shlex
-import time
 from pathlib import Path
 
 # This sandbox and many CI machines: the Ryuk image cannot be pulled, and /.dockerenv makes
@@ -246,9 +245,13 @@ class DockerEngine(Engine):
                 container.kill()
         else:
             container.stop(timeout=int(STOP_TIMEOUT))
-        deadline = time.monotonic() + 10
-        while self._state(container).get("Running") and time.monotonic() < deadline:
-            time.sleep(0.05)
+        from ...waiting import wait_for
+
+        try:
+            wait_for(lambda: not self._state(container).get("Running"), 10, f"{node.name}'s container to stop",
+                     every=0.05)
+        except TimeoutError:
+            pass
 
     @staticmethod
     def _state(container) -> dict:

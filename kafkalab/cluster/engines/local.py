@@ -9,7 +9,6 @@ import os
 import shlex
 import signal
 import subprocess
-import time
 from pathlib import Path
 
 import psutil
@@ -18,6 +17,7 @@ from ... import cds, distribution
 from ...errors import KafkaLabError
 from ...i18n import register
 from ...java import find_java, java_command
+from ...waiting import wait_for
 from .. import procs
 from ..configs import Placement
 from ..spec import NodeSpec
@@ -70,12 +70,11 @@ def _signal_and_wait(pids: list[int], sig: int, timeout: float) -> list[int]:
             os.kill(pid, sig)
         except ProcessLookupError:
             pass
-    deadline = time.monotonic() + timeout
-    while True:
-        left = [pid for pid in pids if _running(pid)]
-        if not left or time.monotonic() > deadline:
-            return left
-        time.sleep(0.05)
+    try:
+        wait_for(lambda: not any(_running(pid) for pid in pids), timeout, f"signal {sig} to end {pids}", every=0.05)
+    except TimeoutError:
+        pass
+    return [pid for pid in pids if _running(pid)]
 
 
 class LocalEngine(Engine):
