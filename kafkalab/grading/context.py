@@ -73,15 +73,20 @@ class Context:
             raise Fail(key, **values)
 
     # --- the student's namespace ----------------------------------------------------------------
-    def _value(self, name: str):
+    @staticmethod
+    def _asked(ask, name: str, shown: str):
+        """ask() -> the kernel's answer; what the kernel could not give becomes a Fail naming `shown`."""
         try:
-            return self.values.get(name)
+            return ask()
         except Missing:
             raise Fail("grading_missing_var", name=name) from None
         except StudentError as err:
-            raise Fail("grading_student_error", call=name, error=str(err)) from None
+            raise Fail("grading_student_error", call=shown, error=str(err)) from None
         except Unanswered as err:
-            raise Fail("grading_kernel_gone", name=name, why=str(err)) from None
+            raise Fail("grading_kernel_gone", name=shown, why=str(err)) from None
+
+    def _value(self, name: str):
+        return self._asked(lambda: self.values.get(name), name, name)
 
     def get(self, name: str, default=None) -> Any:
         """The student's variable `name`, or `default` when it is not defined (or still `...`)."""
@@ -102,15 +107,7 @@ class Context:
             raise Fail("grading_not_callable", name=name)
 
         def call(*args):
-            shown = f"{name}({', '.join(map(repr, args))})"
-            try:
-                return self.values.call(name, args)
-            except Missing:
-                raise Fail("grading_missing_var", name=name) from None
-            except StudentError as err:
-                raise Fail("grading_student_error", call=shown, error=str(err)) from None
-            except Unanswered as err:
-                raise Fail("grading_kernel_gone", name=shown, why=str(err)) from None
+            return self._asked(lambda: self.values.call(name, args), name, f"{name}({', '.join(map(repr, args))})")
 
         return call
 
