@@ -148,6 +148,52 @@ register({
         "ru": "У партиции {partition} топика 'cars' нет лидера (её единственная реплика на остановленном "
               "брокере). Подсказка: запустите все брокеры снова.",
     },
+    "lab04_diagnosis": {
+        "en": "diagnosis = {found} does not name the setting at fault. Hint: compare what the topic's config "
+              "demands of the ISR (kafka-topics.sh --describe: Configs) with how many replicas are in it now "
+              "(Isr), and name that setting as Kafka spells it.",
+        "ru": "diagnosis = {found} не называет виноватую настройку. Подсказка: сравните, чего конфигурация "
+              "топика требует от ISR (kafka-topics.sh --describe: Configs), с тем, сколько реплик в нём сейчас "
+              "(Isr), и назовите эту настройку так, как её пишет Kafka.",
+    },
+    "lab04_payments_recreated": {
+        "en": "Topic 'payments' has the id {found}, but it had {expected} when the setup cell created it: it was "
+              "deleted and created again, and the payments written before are gone. Hint: change the config in "
+              "place (kafka-configs.sh --alter --entity-type topics --entity-name payments --add-config ...); "
+              "run the setup cells again to start over.",
+        "ru": "У топика 'payments' id {found}, а когда его создала ячейка подготовки, был {expected}: топик "
+              "удалили и создали заново, и записанные раньше платежи пропали. Подсказка: меняйте конфигурацию "
+              "на месте (kafka-configs.sh --alter --entity-type topics --entity-name payments --add-config ...); "
+              "чтобы начать сначала, снова выполните ячейки подготовки.",
+    },
+    "lab04_payments_min_isr": {
+        "en": "'payments' has min.insync.replicas={found} and replication factor {rf}: as soon as one replica "
+              "leaves the ISR, every acks=all write is refused (NOT_ENOUGH_REPLICAS). Hint: what does acks=all "
+              "need from the ISR? Lower min.insync.replicas below the replication factor.",
+        "ru": "У 'payments' min.insync.replicas={found} при факторе репликации {rf}: стоит одной реплике выйти "
+              "из ISR, и каждая запись с acks=all отклоняется (NOT_ENOUGH_REPLICAS). Подсказка: что нужно "
+              "acks=all от ISR? Сделайте min.insync.replicas меньше фактора репликации.",
+    },
+    "lab04_payments_new_missing": {
+        "en": "The cluster stores {found} of the 10 payments new-0 ... new-9; missing e.g. {missing}. Hint: after "
+              "the fix, produce them with acks='all' and call producer.flush().",
+        "ru": "В кластере {found} из 10 платежей new-0 ... new-9; нет, например, {missing}. Подсказка: после "
+              "исправления отправьте их с acks='all' и вызовите producer.flush().",
+    },
+    "lab04_payments_min_isr_low": {
+        "en": "'payments' has min.insync.replicas={found}: acks=all then acknowledges a payment that only one "
+              "broker has. Hint: with replication factor {rf}, min.insync.replicas=2 keeps writes going with one "
+              "broker down and every acknowledged payment on two brokers.",
+        "ru": "У 'payments' min.insync.replicas={found}: тогда acks=all подтверждает платёж, который есть только "
+              "на одном брокере. Подсказка: при факторе репликации {rf} значение min.insync.replicas=2 "
+              "пропускает записи при одном лежащем брокере и держит каждый подтверждённый платёж на двух брокерах.",
+    },
+    "lab04_payments_old_lost": {
+        "en": "The payments written before the fix are gone from 'payments': {missing}. Hint: change the topic's "
+              "config in place; never delete or re-create a topic that holds data.",
+        "ru": "Платежей, записанных до исправления, в 'payments' больше нет: {missing}. Подсказка: меняйте "
+              "конфигурацию топика на месте; не удаляйте и не пересоздавайте топик с данными.",
+    },
 })
 
 
@@ -277,3 +323,54 @@ def broker_back(ctx):
         isinstance(v, (list, tuple, set)) for v in answer.values()) else answer
     ctx.expect(given == truth, "lab04_isr_restored", found=answer, expected=truth)
     return {"victim_alive": True, "isr": truth}
+
+
+NEW_PAYMENTS = [f"new-{i}" for i in range(10)]
+OLD_PAYMENTS = [f"old-{i}" for i in range(5)]
+
+
+def topic_id(ctx, topic: str) -> str:
+    """The topic's id as kafka-topics.sh prints it (URL-safe base64; librdkafka prints the standard one)."""
+    from confluent_kafka import TopicCollection
+
+    from kafkalab import namespace
+
+    name = namespace.name(topic, ctx.cluster)
+    deadline = time.monotonic() + 15
+    while True:  # a broker that has just come back may not answer yet: retry
+        try:
+            futures = ctx.inspect.admin(ctx.cluster).describe_topics(TopicCollection([name]), request_timeout=10)
+            found = str(futures[name].result(timeout=10).topic_id)
+            break
+        except Exception:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+    return plain_id(found)
+
+
+def plain_id(text: str) -> str:
+    return text.strip().replace("+", "-").replace("/", "_").rstrip("=")
+
+
+def payments_state(ctx):
+    """(replication factor, min.insync.replicas) of 'payments' as the cluster reports them."""
+    info = ctx.topic("payments")
+    return info.replication_factor, int(info.config.get("min.insync.replicas", "1"))
+
+
+@exercise("lab04.ex6", points=3)
+def payments_fixed(ctx):
+    diagnosis = ctx.var("diagnosis", str)
+    ctx.expect("min.insync.replicas" in diagnosis.lower(), "lab04_diagnosis", found=repr(diagnosis[:120]))
+    rf, min_isr = payments_state(ctx)
+    stored_id = plain_id(ctx.var("payments_id", str))
+    found_id = topic_id(ctx, "payments")
+    ctx.expect(found_id == stored_id, "lab04_payments_recreated", found=found_id, expected=stored_id)
+    ctx.expect(min_isr < rf, "lab04_payments_min_isr", found=min_isr, rf=rf)
+    stored = {value for _, _, _, value in ctx.messages("payments", max_messages=5000)}
+    missing = [v for v in NEW_PAYMENTS if v not in stored]
+    ctx.expect(not missing, "lab04_payments_new_missing", found=len(NEW_PAYMENTS) - len(missing),
+               missing=", ".join(missing[:3]))
+    return {"topic_id": found_id, "replication_factor": rf, "min_insync_replicas": min_isr,
+            "new_payments": len(NEW_PAYMENTS)}

@@ -6,6 +6,7 @@ from kafkalab.grading import exercise, visible_module
 
 _v = visible_module(__file__)
 MONTHS, leader_epochs, months_in_topic = _v.MONTHS, _v.leader_epochs, _v.months_in_topic
+OLD_PAYMENTS, payments_state = _v.OLD_PAYMENTS, _v.payments_state
 
 
 @exercise("lab04.ex1", points=1, hidden=True)
@@ -59,3 +60,13 @@ def cars_online(ctx):
     for p in months.partitions:
         ctx.expect(victim in p.isr, "lab04_isr_not_full", topic="months", partition=p.partition, isr=p.isr,
                    replicas=p.replicas)
+
+
+@exercise("lab04.ex6", points=1, hidden=True)
+def payments_still_durable(ctx):
+    rf, min_isr = payments_state(ctx)
+    ctx.expect(min_isr >= 2, "lab04_payments_min_isr_low", found=min_isr, rf=rf)
+    stored = {value for _, _, _, value in ctx.messages("payments", max_messages=5000)}
+    missing = [v for v in OLD_PAYMENTS if v not in stored]
+    ctx.expect(not missing, "lab04_payments_old_lost", missing=", ".join(missing))
+    return {"old_payments": len(OLD_PAYMENTS)}

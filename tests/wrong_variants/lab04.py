@@ -45,4 +45,17 @@ VARIANTS = {
     # the broker is never started again
     "lab04.ex5": ('info = ki.describe_topic(cluster, "months")\n'
                   'isr_restored = {p.partition: list(p.isr) for p in info.partitions}\n'),
+    # the topic deleted and created again with the right config: the payments written before are lost
+    "lab04.ex6": ('diagnosis = "min.insync.replicas=3 equals the replication factor: one broker down blocks acks=all"\n'
+                  'cluster.start(f"broker-{maintenance}")  # three replicas need three brokers\n'
+                  'cluster.tool("kafka-topics.sh", "--bootstrap-server", BOOTSTRAP, "--delete", "--topic", "payments")\n'
+                  'kafkalab.wait_for(lambda: "payments" not in ki.topics(cluster), 60, "payments deleted")\n'
+                  'kafkalab.wait_for(lambda: cluster.tool(\n'
+                  '    "kafka-topics.sh", "--bootstrap-server", BOOTSTRAP, "--create", "--if-not-exists", "--topic", "payments",\n'
+                  '    "--partitions", "3", "--replication-factor", "3", "--config", "min.insync.replicas=2").ok,\n'
+                  '    60, "payments created again")\n'
+                  'producer = cluster.producer(acks="all")\n'
+                  'for i in range(10):\n'
+                  '    producer.produce("payments", key=f"order-{i}", value=f"new-{i}")\n'
+                  'producer.flush(30)\n'),
 }
