@@ -44,10 +44,19 @@ def alive(proc: psutil.Process) -> bool:
         return False
 
 
+def same_mounts(pid: int) -> bool:
+    """Whether the process sees the same files as we do (the same mount namespace). A grading sandbox's
+    cluster folder does not exist out here, yet its nodes are not orphans: never judge them from outside."""
+    try:
+        return os.readlink(f"/proc/{pid}/ns/mnt") == os.readlink("/proc/self/ns/mnt")
+    except OSError:
+        return False  # not ours to look into, so not ours to judge
+
+
 def marked(home: Path | str | None = None, cluster: str | None = None,
            node: str | None = None) -> list[psutil.Process]:
-    """Live processes with our markers: of `home` (None: of any home), of one `cluster` and `node` if
-    given. Each one's markers are in `proc.info["marks"]`."""
+    """Live processes with our markers, in our mount namespace: of `home` (None: of any home), of one
+    `cluster` and `node` if given. Each one's markers are in `proc.info["marks"]`."""
     found = []
     for proc in psutil.process_iter(["pid", "cmdline"]):
         if proc.pid == os.getpid():
@@ -63,6 +72,8 @@ def marked(home: Path | str | None = None, cluster: str | None = None,
         if cluster is not None and marks["cluster"] != cluster:
             continue
         if node is not None and marks.get("node") != node:
+            continue
+        if not same_mounts(proc.pid):  # a sandbox's or a container's: their paths are not ours
             continue
         proc.info["marks"] = marks
         if alive(proc):
