@@ -47,6 +47,18 @@ register({
                        "ru": "n={n}: кворум {quorum}, переживает отказов: {survives}"},
     "l01_zk_says": {"en": "zookeeper-1 says: {text}", "ru": "zookeeper-1 отвечает: {text}"},
     "l01_exists_now": {"en": "{topic} exists now: {exists}", "ru": "{topic} теперь существует: {exists}"},
+    "l01_acked": {"en": "{topic}: {acked} of {sent} messages acknowledged",
+                  "ru": "{topic}: подтверждено сообщений: {acked} из {sent}"},
+    "l01_new_quorum_leader": {"en": "quorum leader {old} killed; the quorum names {new} after {seconds:.1f} s",
+                              "ru": "лидер кворума {old} убит; кворум называет лидером {new} через {seconds:.1f} с"},
+    "l01_topic_created": {"en": "topic {topic} created with {alive} of 3 controllers in {seconds:.1f} s",
+                          "ru": "топик {topic} создан при {alive} контроллерах из 3 за {seconds:.1f} с"},
+    "l01_create_refused": {"en": "creating {topic} gave up after {seconds:.1f} s; kafkalab says:",
+                           "ru": "создание {topic} прекращено через {seconds:.1f} с; kafkalab сообщает:"},
+    "l01_quorum_back": {"en": "after the restart: controllers serving in {started:.1f} s, quorum leader named "
+                              "in {leader:.1f} s, topic created in {created:.1f} s",
+                        "ru": "после перезапуска: контроллеры работают через {started:.1f} с, лидер кворума "
+                              "назван через {leader:.1f} с, топик создан через {created:.1f} с"},
     # --- lesson 02 ------------------------------------------------------------------------------------
     "l02_start_end": {"en": "start offsets {start}, end offsets {end}", "ru": "начальные смещения {start}, конечные {end}"},
     "l02_after": {"en": "after {seconds:.0f} s: start offset {start}, end offset {end}",
