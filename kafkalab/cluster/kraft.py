@@ -40,11 +40,13 @@ register({
         "en": "Could not create topic '{topic}': only {alive} of {total} KRaft controllers are running, and "
               "the quorum needs {need} to elect a leader and commit metadata. Existing partitions still "
               "serve reads and writes; new topics, leader changes and config changes wait for the quorum. "
-              "Fix: start a controller again (cluster.start('{example}')).",
+              "Fix: start a controller again: .start('{example}') on your cluster object, or "
+              "`kafkalab start {example} --name {name}` in a terminal.",
         "ru": "Не удалось создать топик '{topic}': работают только {alive} из {total} контроллеров KRaft, "
               "а кворуму нужно {need}, чтобы выбрать лидера и зафиксировать метаданные. Существующие партиции "
               "по-прежнему принимают запись и чтение; новые топики, смена лидеров и настроек ждут кворума. "
-              "Что сделать: запустите контроллер снова (cluster.start('{example}')).",
+              "Что сделать: запустите контроллер снова: .start('{example}') у объекта кластера или "
+              "`kafkalab start {example} --name {name}` в терминале.",
     },
     "quorum_line": {
         "en": "  KRaft quorum: leader {leader}, epoch {epoch}, voters {voters}, max follower lag {lag}",
@@ -219,4 +221,4 @@ def no_quorum_error(cluster, topic: str):
         return None
     dead = [v.name for v in voters if v not in alive]
     return KafkaLabError("kraft_no_quorum", topic=topic, alive=len(alive), total=len(voters), need=need,
-                         example=dead[0])
+                         example=dead[0], name=cluster.name)
