@@ -27,6 +27,15 @@ ROOT = Path(__file__).resolve().parent.parent
 CANARY = "kafkalab-canary-7f3e"  # a grader secret: must reach no kernel
 MARK = "CONTROL-SOLUTION-MARK-91b2"  # in the control's source: must reach no other submission
 
+
+def _lab03_max() -> int:
+    from kafkalab.grading.registry import exercises
+
+    return sum(e.max_points for e in exercises("lab03"))
+
+
+LAB03_MAX = _lab03_max()  # visible and hidden points of lab03, as the grader counts them
+
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(os.geteuid() != 0, reason="the sandbox needs root (CI runs as root)")]
 
@@ -49,7 +58,7 @@ def solution(lab_md: str, mark: str = "") -> bytes:
 
 def attacks(out: Path, subs: Path) -> dict[str, bytes]:
     checks = ROOT / "checks"
-    fake = {"lab": "lab03", "score": 15, "max_score": 15, "status": "graded",
+    fake = {"lab": "lab03", "score": LAB03_MAX, "max_score": LAB03_MAX, "status": "graded",
             "exercises": [{"id": f"lab03.ex{i}", "points": 3, "max_points": 3, "passed": True, "message": "ok",
                            "evidence": {"x": 1}} for i in range(1, 6)]}
     targets = [str(out / "control_first.json"), str(out / "intruder.json"), str(out / "grades.csv"),
@@ -148,7 +157,7 @@ def test_hostile_batch_scores_zero_and_harms_nothing(tmp_path):
         reports = {n: json.loads((out / f"{n}.json").read_text()) for n in files}
         for name in ("control_first", "control_last"):
             r = reports[name]
-            assert (r["status"], r["score"]) == ("graded", r["max_score"]) and r["max_score"] == 15, (name, r.get("error"))
+            assert (r["status"], r["score"]) == ("graded", r["max_score"]) and r["max_score"] == LAB03_MAX, (name, r.get("error"))
         for name, r in reports.items():
             if name.startswith("control"):
                 continue
@@ -165,7 +174,7 @@ def test_hostile_batch_scores_zero_and_harms_nothing(tmp_path):
         for path in (*PWNED, out / "intruder.json"):
             assert not Path(path).exists(), path
         rows = {r["student"]: r for r in csv.DictReader((out / "grades.csv").open())}
-        assert rows["control_first"]["score"] == "15" and rows["forged_result"]["score"] == "0"
+        assert rows["control_first"]["score"] == str(LAB03_MAX) and rows["forged_result"]["score"] == "0"
         assert outside.alive("broker-0") and kafkalab.inspect.brokers(outside), "the outside cluster was harmed"
 
         # what the kernels printed: no secret, no solution, no hidden check
@@ -208,7 +217,7 @@ def test_weak_isolation_still_decides_outside_the_kernel(tmp_path):
                          timeout=900)
     assert run.returncode == 0, run.stderr[-3000:]
     reports = {n: json.loads((out / f"{n}.json").read_text()) for n in files}
-    assert reports["control"]["score"] == reports["control"]["max_score"] == 15, reports["control"].get("error")
+    assert reports["control"]["score"] == reports["control"]["max_score"] == LAB03_MAX, reports["control"].get("error")
     assert reports["forged_result"]["score"] == reports["patched_grader"]["score"] == 0
     assert all(r["isolation"] == "weak" and "weaker" in r["isolation_note"] for r in reports.values())
     # weak isolation keeps no file away from the kernel (it wrote out/intruder.json): the report says so
