@@ -56,34 +56,36 @@ def options(archive: Path) -> list[str]:
     return [f"-XX:SharedArchiveFile={archive}", *QUIET] if archive.is_file() else []
 
 
-def train(argv: list[str], archive: Path, timeout: float = 60) -> bool:
-    """Run the tool `argv` once with -XX:ArchiveClassesAtExit and keep the archive when it succeeds.
-    Once per process and archive; another process training the same archive makes this one skip."""
-    if archive in _tried or archive.is_file():
-        return archive.is_file()
-    _tried.add(archive)
+def _make(archive: Path, argv_to, timeout: float) -> bool:
+    """Run the JVM that `argv_to(partial)` gives, which writes an archive to `partial`, and keep it as
+    `archive` when it succeeds. Skipped (False) when the folder is read-only or another process is at it."""
     try:
         archive.parent.mkdir(parents=True, exist_ok=True)
         lock = os.open(archive.with_suffix(".lock"), os.O_CREAT | os.O_RDWR, 0o644)
     except OSError:
-        return False  # a read-only cache: tools just start without it
-    try:
-        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        os.close(lock)
-        return False
+        return False  # a read-only cache: the JVMs just start without it
     partial = archive.with_suffix(f".{os.getpid()}.tmp")
     try:
-        done = subprocess.run([argv[0], f"-XX:ArchiveClassesAtExit={partial}", *QUIET, *argv[1:]],
-                              stdin=subprocess.DEVNULL, capture_output=True, timeout=timeout)
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        done = subprocess.run(argv_to(partial), stdin=subprocess.DEVNULL, capture_output=True, timeout=timeout)
         if done.returncode == 0 and partial.is_file():
             os.replace(partial, archive)
-    except (OSError, subprocess.TimeoutExpired):
+    except (OSError, subprocess.TimeoutExpired):  # BlockingIOError: another process makes it
         pass
     finally:
         partial.unlink(missing_ok=True)
         os.close(lock)
     return archive.is_file()
+
+
+def train(argv: list[str], archive: Path, timeout: float = 60) -> bool:
+    """Run the tool `argv` once with -XX:ArchiveClassesAtExit and keep the archive when it succeeds.
+    Once per process and archive."""
+    if archive in _tried or archive.is_file():
+        return archive.is_file()
+    _tried.add(archive)
+    return _make(archive, lambda partial: [argv[0], f"-XX:ArchiveClassesAtExit={partial}", *QUIET, *argv[1:]],
+                 timeout)
 
 
 def server_options(java: str, java_version: int, libs: Path, role: str) -> list[str]:
@@ -106,30 +108,17 @@ def build_servers(java: str, libs: Path, roles=("zookeeper", "broker", "controll
         lists = sorted(archive.parent.glob(f"{archive.stem}.*.classlist"), key=lambda p: p.stat().st_size)
         if not lists or archive.is_file():
             continue
-        try:
-            lock = os.open(archive.with_suffix(".lock"), os.O_CREAT | os.O_RDWR, 0o644)
-        except OSError:
-            continue
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(lock)
-            continue
         classlist = archive.with_suffix(f".{os.getpid()}.list")
-        partial = archive.with_suffix(f".{os.getpid()}.tmp")
         try:
             text = lists[-1].read_text(errors="replace")
             classlist.write_text(text[:text.rfind("\n") + 1])  # a JVM may still be appending to it
-            done = subprocess.run([java, "-Xshare:dump", f"-XX:SharedClassListFile={classlist}",
-                                   f"-XX:SharedArchiveFile={partial}", *QUIET, "-cp", f"{libs}/*"],
-                                  stdin=subprocess.DEVNULL, capture_output=True, timeout=timeout)
-            if done.returncode == 0 and partial.is_file():
-                os.replace(partial, archive)
+            if _make(archive, lambda partial: [java, "-Xshare:dump", f"-XX:SharedClassListFile={classlist}",
+                                               f"-XX:SharedArchiveFile={partial}", *QUIET, "-cp", f"{libs}/*"],
+                     timeout):
                 made.append(archive)
-        except (OSError, subprocess.TimeoutExpired):
+        except OSError:
             pass
         finally:
-            for path in (classlist, partial, *lists):
+            for path in (classlist, *lists):
                 path.unlink(missing_ok=True)
-            os.close(lock)
     return made

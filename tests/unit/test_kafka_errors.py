@@ -34,29 +34,28 @@ def fake_admin(monkeypatch):
     monkeypatch.setattr(inspect, "ATTEMPT", 0.1)
 
 
-def test_a_programming_error_is_not_retried_nor_renamed(fake_admin):
+def counting(err):
+    """A request whose answer always raises `err`; the list counts the attempts."""
     calls = []
 
     def request(client):
         def future():
             calls.append(1)
-            raise TypeError("describe_topics() got an unexpected keyword")
+            raise err
         return future
 
+    return request, calls
+
+
+def test_a_programming_error_is_not_retried_nor_renamed(fake_admin):
+    request, calls = counting(TypeError("describe_topics() got an unexpected keyword"))
     with pytest.raises(TypeError):
         inspect._ask("127.0.0.1:1", request)
     assert len(calls) == 1
 
 
 def test_a_transient_error_is_retried_then_named_with_its_cause(fake_admin):
-    calls = []
-
-    def request(client):
-        def future():
-            calls.append(1)
-            raise kafka(KafkaError._TRANSPORT)
-        return future
-
+    request, calls = counting(kafka(KafkaError._TRANSPORT))
     with pytest.raises(KafkaLabError) as err:
         inspect._ask("127.0.0.1:1", request)
     assert err.value.key == "brokers_unreachable" and len(calls) > 1
@@ -64,14 +63,7 @@ def test_a_transient_error_is_retried_then_named_with_its_cause(fake_admin):
 
 
 def test_a_refusal_is_raised_at_once(fake_admin):
-    calls = []
-
-    def request(client):
-        def future():
-            calls.append(1)
-            raise kafka(KafkaError.TOPIC_AUTHORIZATION_FAILED)
-        return future
-
+    request, calls = counting(kafka(KafkaError.TOPIC_AUTHORIZATION_FAILED))
     with pytest.raises(KafkaException):
         inspect._ask("127.0.0.1:1", request)
     assert len(calls) == 1
