@@ -83,7 +83,7 @@ def attacks(out: Path, subs: Path) -> dict[str, bytes]:
             "import glob, os, subprocess\n"
             f"patterns = ['../**/*.ipynb', '/tmp/**/*.ipynb', {str(ROOT / 'solutions')!r} + '/**/*',\n"
             f"            {str(checks)!r} + '/**/*.py', {str(subs)!r} + '/*', {str(out)!r} + '/*',\n"
-            "            os.path.expanduser('~') + '/**/*', '/root/**/*.py']\n"
+            "            os.path.expanduser('~') + '/**/*', '/root/**/*.py', '/grader/**/*']\n"
             "found = []\nfor p in patterns:\n    found += glob.glob(p, recursive=True)[:50]\n"
             "texts = []\nfor path in found:\n    try:\n        texts.append(open(path, errors='replace').read()[:20000])\n"
             "    except Exception:\n        pass\n"
@@ -133,7 +133,25 @@ def sandbox_processes() -> list:
 PWNED = ("/root/pwned", Path.home() / "pwned", "/tmp/pwned-kafkalab")
 
 
-def test_hostile_batch_scores_zero_and_harms_nothing(tmp_path):
+def grading_containers() -> list[str]:
+    from kafkalab.grading import container
+
+    if not container.docker_cli():
+        return []
+    return subprocess.run(["docker", "ps", "-aq", "--filter", f"label={container.LABEL}"], capture_output=True,
+                          text=True).stdout.split()
+
+
+ISOLATIONS = [pytest.param("docker", marks=pytest.mark.docker), "namespaces"]
+
+
+@pytest.mark.parametrize("isolation", ISOLATIONS)
+def test_hostile_batch_scores_zero_and_harms_nothing(tmp_path, isolation):
+    if isolation == "docker":
+        from kafkalab.grading import container
+
+        if not container.available():
+            pytest.skip("no Docker daemon or no course image")
     subs, out = tmp_path / "lab03", tmp_path / "out"
     subs.mkdir()
     for path in PWNED:  # left by an earlier weak-isolation run, where nothing stops these writes
@@ -150,7 +168,8 @@ def test_hostile_batch_scores_zero_and_harms_nothing(tmp_path):
         env = {**os.environ, "KAFKALAB_TEST_CANARY": CANARY}
         env.pop("KAFKALAB_CHECKS", None)
         run = subprocess.run([sys.executable, "-m", "kafkalab.cli", "grade", *map(str, paths), "--out", str(out),
-                              "--timeout", "20", "--total-timeout", "240", "--memory", "1.5", "--gradescope"],
+                              "--timeout", "20", "--total-timeout", "240", "--memory", "1.5", "--gradescope",
+                              "--isolation", isolation],
                              cwd=ROOT, env=env, capture_output=True, text=True, timeout=1500)
         assert run.returncode == 0, run.stderr[-3000:]
 
@@ -171,6 +190,8 @@ def test_hostile_batch_scores_zero_and_harms_nothing(tmp_path):
         # nothing outside the sandbox was touched
         assert checks_digest() == before, "the checks changed"
         assert not sandbox_processes(), "a submission's process outlived the batch"
+        assert not grading_containers(), "a submission's container outlived the batch"
+        assert all(reports[n]["isolation"].startswith(isolation) for n in ("control_first", "control_last"))
         for path in (*PWNED, out / "intruder.json"):
             assert not Path(path).exists(), path
         rows = {r["student"]: r for r in csv.DictReader((out / "grades.csv").open())}

@@ -27,7 +27,8 @@ from ..i18n import register, t
 from . import messages  # noqa: F401
 from .registry import checks_dir, exercises, lab_of, load
 from .reports import feedback_html, feedback_md, gradescope, using_lang, write_csvs
-from .sandbox import Limits, Sandbox, claim_slots, release_slots, strong_possible, sweep_stale
+from . import container
+from .sandbox import WORK, Limits, Sandbox, claim_slots, release_slots, strong_possible, sweep_stale
 from .worker import NOTEBOOK_NAME, checks_hash
 
 register({
@@ -43,6 +44,16 @@ register({
         "en": "The checks of {lab} changed while the batch ran (after {name}). Grading stopped; regrade the batch.",
         "ru": "Проверки {lab} изменились во время проверки (после {name}). Проверка остановлена; запустите её заново.",
     },
+    "grading_isolation_unknown": {
+        "en": "Unknown isolation '{wanted}': use docker, namespaces or weak.",
+        "ru": "Неизвестная изоляция «{wanted}»: используйте docker, namespaces или weak.",
+    },
+    "grading_docker_unavailable": {
+        "en": "Isolation 'docker' was asked for, but {why}. Start Docker and build the course image "
+              "(bash scripts/setup-docker), or grade with --isolation namespaces (as root) or weak.",
+        "ru": "Запрошена изоляция 'docker', но {why}. Запустите Docker и соберите образ курса "
+              "(bash scripts/setup-docker) или проверяйте с --isolation namespaces (под root) либо weak.",
+    },
     "grading_batch_done": {
         "en": "{graded} submission(s) graded, {ungradable} ungradable (listed in {where}); {points} point(s) in total. "
               "Isolation: {isolation}. Reports: {out}",
@@ -52,6 +63,26 @@ register({
 })
 
 GiB = 1 << 30
+ISOLATIONS = ("docker", "namespaces", "weak")
+
+
+def choose_isolation(wanted: str | None = None) -> str:
+    """docker where a daemon answers and the course image is here, else namespaces as root, else weak.
+
+    `wanted` (or KAFKALAB_GRADE_ISOLATION) insists on one; docker that cannot be had is an error."""
+    wanted = wanted or os.environ.get("KAFKALAB_GRADE_ISOLATION") or None
+    if wanted and wanted not in ISOLATIONS:
+        raise KafkaLabError("grading_isolation_unknown", wanted=wanted)
+    if wanted == "docker" or wanted is None:
+        if container.available():
+            return "docker"
+        if wanted == "docker":
+            why = ("the docker command is missing" if not container.docker_cli() else
+                   "no Docker daemon answers, or the course image is not built")
+            raise KafkaLabError("grading_docker_unavailable", why=why)
+    if wanted == "weak" or not strong_possible():
+        return "weak"
+    return "namespaces"
 
 
 def _lang_of(path: Path) -> str | None:
@@ -121,23 +152,27 @@ class Batch:
 
     def __init__(self, lab: str, out: Path, cell_timeout: int = 120, total_timeout: int = 900, jobs: int | None = None,
                  lang: str | None = None, keep: bool = False, limits: Limits | None = None,
-                 output_cap: int = 1_000_000, hide: list[Path] | None = None):
+                 output_cap: int = 1_000_000, hide: list[Path] | None = None, isolation: str | None = None):
         from .. import distribution
 
         self.lab, self.out, self.lang, self.keep = lab, out, lang, keep
         self.cell_timeout, self.total_timeout, self.output_cap = cell_timeout, total_timeout, output_cap
         self.jobs = jobs or default_jobs()
         self.limits = limits or Limits()
-        # KAFKALAB_GRADE_ISOLATION=weak: the no-root path, also where root is available (tests)
-        self.strong = strong_possible() and os.environ.get("KAFKALAB_GRADE_ISOLATION") != "weak"
+        self.isolation = choose_isolation(isolation)
+        self.docker = self.isolation == "docker"
+        self.strong = self.isolation != "weak"
         self.checks = checks_dir()
         load(lab)
         self.max_score = sum(e.max_points for e in exercises(lab))
         if self.checks is None or self.max_score == 0:
             raise KafkaLabError("grading_lab_no_checks", lab=lab, where=str(self.checks or "checks/"))
         self.hash = checks_hash(lab)
-        self.claims = claim_slots(self.jobs) if self.strong else {}
+        self.claims = claim_slots(self.jobs) if self.strong and strong_possible() else {}
         sweep_stale(list(self.claims))  # a grader killed mid-batch earlier: its sandboxes end now
+        if self.docker:
+            for slot in self.claims:
+                container.remove(slot=slot)
         dist = distribution.find()
         self.kafka_home = dist.home.resolve() if dist else None
         from .. import cds
@@ -173,10 +208,12 @@ class Batch:
         work = Path(tempfile.mkdtemp(prefix=f"{slot}-", dir=self.workroot))
         try:
             (work / NOTEBOOK_NAME).write_bytes(raw)
-            box = Sandbox(work=work, slot=slot, strong=self.strong)
-            box.prepare()
+            box = Sandbox(work=work, slot=slot, strong=self.strong, docker=self.docker)
+            if not self.docker:  # in a container, the worker does it as the container's root
+                box.prepare()
             box.end()  # nothing of an earlier submission may still run as this slot's user
-            job = {"lab": self.lab, "lang": lang, "work": str(work), "slot": slot, "strong": self.strong, "token": box.token,
+            job = {"lab": self.lab, "lang": lang, "work": str(WORK if self.docker else work), "slot": slot,
+                   "strong": self.strong, "docker": self.docker, "token": box.token,
                    "kafka_home": str(self.kafka_home) if self.kafka_home else None,
                    "cds_dir": str(self.cds_dir) if self.cds_dir else None,
                    "hide": [str(p) for p in self.hide], "keep": [str(p) for p in self.keep_paths],
@@ -212,8 +249,12 @@ class Batch:
 
     def _run_worker(self, job: dict, box: Sandbox) -> dict:
         log = self.workroot / f"worker-{job['slot']}.log"
+        argv = [sys.executable, "-m", "kafkalab.grading.worker"]
+        if self.docker:
+            argv = container.worker_argv(box.slot, box.token, box.work, self.limits, self.kafka_home,
+                                         self.cds_dir, self.checks, job["lang"])
         with open(log, "wb") as err:
-            proc = subprocess.Popen([sys.executable, "-m", "kafkalab.grading.worker"], stdin=subprocess.PIPE,
+            proc = subprocess.Popen(argv, stdin=subprocess.PIPE,
                                     stdout=subprocess.PIPE, stderr=err, start_new_session=True,
                                     env={**os.environ, "PYTHONUNBUFFERED": "1"})
             try:
@@ -223,6 +264,8 @@ class Batch:
                 proc.wait()
                 out = b""
             finally:
+                if self.docker:
+                    container.remove(token=box.token)
                 box.end()  # a backstop: by uid, whatever the worker did or did not do
         try:
             return json.loads(out.decode("utf-8") or "{}")
@@ -269,7 +312,7 @@ def names_for(paths: list[Path]) -> list[str]:
 def grade(paths: list[str | Path], out: str | Path, lab: str | None = None, cell_timeout: int = 120,
           total_timeout: int = 900, jobs: int | None = None, gradescope_out: bool = False, lang: str | None = None,
           keep: bool = False, progress: bool = True, only: list[str] | None = None,
-          limits: Limits | None = None) -> list[dict]:
+          limits: Limits | None = None, isolation: str | None = None) -> list[dict]:
     """Grade every submission; write OUT/<name>.json|.feedback.md|.feedback.html, grades.csv, moodle.csv, canvas.csv."""
     from tqdm import tqdm
 
@@ -280,7 +323,7 @@ def grade(paths: list[str | Path], out: str | Path, lab: str | None = None, cell
     names = names_for(paths)
     todo = [(p, n) for p, n in zip(paths, names) if not only or n in only or p.name in only or p.stem in only]
     batch = Batch(lab, out, cell_timeout, total_timeout, jobs, lang, keep, limits,
-                  hide=sorted({p.resolve().parent for p in paths}))
+                  hide=sorted({p.resolve().parent for p in paths}), isolation=isolation)
     reports: dict[str, dict] = {}
     try:
         bar = tqdm(total=len(todo), desc=f"grading {lab}", unit="nb", disable=not progress)
@@ -320,7 +363,8 @@ def main(args) -> int:
         reports = grade(args.submissions, args.out, lab=args.lab, cell_timeout=args.timeout,
                         total_timeout=args.total_timeout, jobs=args.jobs, gradescope_out=args.gradescope,
                         lang=args.lang, keep=args.keep, only=args.only,
-                        limits=Limits(memory=int(args.memory * GiB)) if args.memory else None)
+                        limits=Limits(memory=int(args.memory * GiB)) if args.memory else None,
+                        isolation=args.isolation)
     except KafkaLabError as err:
         print(err, file=sys.stderr)
         return 2
@@ -345,4 +389,6 @@ def add_parser(sub) -> None:
     p.add_argument("--only", nargs="+", help="regrade only these submissions (names or file names)")
     p.add_argument("--gradescope", action="store_true", help="also write Gradescope results.json")
     p.add_argument("--lang", choices=["en", "ru"], help="language of feedback (default: the submission's folder)")
+    p.add_argument("--isolation", choices=ISOLATIONS,
+                   help="docker (default where a Docker daemon answers), namespaces (root), or weak")
     p.add_argument("--keep", action="store_true", help="keep work folders and executed notebooks (debugging)")

@@ -125,11 +125,20 @@ def _import(path: Path):
     return sys.modules[name]
 
 
+_labs: dict[str, list[Path]] = {}
+
+
 def load(lab: str) -> list[Path]:
-    """Import the visible and hidden check modules of `lab` (once per process); return their files."""
+    """Import the visible and hidden check modules of `lab` (once per process); return their files.
+
+    Once found, a lab's files are not looked for again: the grader runs its checks with the student's
+    file rights, which do not reach the checks folder."""
+    if _labs.get(lab):
+        return _labs[lab]
     files = check_files(lab)
     for path in files:
         _import(path)
+    _labs[lab] = files
     return files
 
 

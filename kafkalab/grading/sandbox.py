@@ -89,6 +89,7 @@ class Sandbox:
     limits: Limits = field(default_factory=Limits)
     token: str = field(default_factory=lambda: secrets.token_hex(8))
     strong: bool = field(default_factory=strong_possible)
+    docker: bool = False         # the worker runs in a container of its own (kafkalab.grading.container)
     cgroups: list[Path] = field(default_factory=list)
     cgroup_kind: str = "none"
 
@@ -98,6 +99,8 @@ class Sandbox:
 
     @property
     def isolation(self) -> str:
+        if self.docker:
+            return "docker+uid"
         return f"namespaces+uid+cgroup-{self.cgroup_kind}" if self.strong else "weak"
 
     @property
@@ -119,7 +122,14 @@ class Sandbox:
 
     # --- in the worker ----------------------------------------------------------------------------
     def enter(self) -> None:
-        """Move this (worker) process into the submission's namespaces and cgroups; mount its view."""
+        """Move this (worker) process into the submission's namespaces and cgroups; mount its view.
+
+        In a container (docker) all of that is done already: only the tmpfs over /root is opened."""
+        if self.docker:
+            from .container import open_mounted_tops
+
+            open_mounted_tops()
+            return
         if not self.strong:
             return
         self._make_cgroups()
@@ -383,6 +393,7 @@ def _launch(spec: dict, argv: list[str]) -> None:
         for sub in (".home", ".cache", Path(spec["env"]["KAFKALAB_HOME"]).name):
             (work / sub).mkdir(exist_ok=True)
             os.chown(work / sub, uid, uid)
+        _write(Path("/proc/self/oom_score_adj"), "1000", quiet=True)  # out of memory: the kernel goes first
         os.setgroups([])
         os.setgid(uid)
         os.setuid(uid)
