@@ -133,7 +133,7 @@ def test_cli_refuses_bad_names_without_traceback(home, tmp_path, args):
         extra = ["kafka-topics.sh", "--list"] if args[0] == "tool" else []
         out = cli(*args, str(folder), *extra, lang=lang)
         assert out.returncode != 0
-        assert words in out.stderr and str(folder) in out.stderr
+        assert words in out.stderr and str(folder)[:60] in out.stderr  # a long name is shown shortened
         assert "Traceback" not in out.stderr
     assert_untouched(folder)
 
