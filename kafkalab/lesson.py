@@ -18,6 +18,17 @@ from .i18n import MESSAGES, lang, register, t
 PLACEHOLDERS = (None, Ellipsis, "", "?")
 
 register({
+    # --- a shared class cluster -------------------------------------------------------------------
+    "shared_step": {
+        "en": "This step needs the cluster's own nodes (their disks or processes), and the shared class cluster's "
+              "are not yours, so it is skipped here. On a cluster of your own it shows:\n{recorded}\n"
+              "To see it live, run the course on your machine: unset KAFKALAB_ENGINE and KAFKALAB_BOOTSTRAP "
+              "(or KAFKALAB_ENGINE=local).",
+        "ru": "Этому шагу нужны собственные узлы кластера (их диски или процессы), а узлы общего учебного кластера "
+              "не ваши, поэтому здесь шаг пропущен. На своём кластере он показывает:\n{recorded}\n"
+              "Чтобы увидеть это вживую, запустите курс на своей машине: уберите KAFKALAB_ENGINE и "
+              "KAFKALAB_BOOTSTRAP (или KAFKALAB_ENGINE=local).",
+    },
     # --- predict, then run ------------------------------------------------------------------------
     "pred_missing": {
         "en": "No prediction was written (prediction = {given}). The cluster says: {actual}. Next time write "
@@ -130,6 +141,16 @@ _NO = {"no", "n", "false", "нет", "н"}
 def say(message: str, /, **values) -> None:
     """Print the message `message` in the notebook's language (a value may be called `key`)."""
     print(MESSAGES[message][lang()].format(**values))
+
+
+def own_nodes(cluster, recorded: str) -> bool:
+    """Whether a step may touch the cluster's nodes (a broker's data folder, killing a broker). On a
+    shared cluster it may not: this says so, shows `recorded` (what the step shows on a cluster of
+    one's own) and returns False, so the lesson goes on with its next step."""
+    if cluster.engine.controls_nodes:
+        return True
+    say("shared_step", recorded=recorded)
+    return False
 
 
 def yes_no(value: bool) -> str:
