@@ -65,18 +65,24 @@ def mine(value: str, target=None, pre: str | None = None) -> bool:
 
 
 def map_tool_args(target, args: list[str]) -> tuple[list[str], list[str]]:
-    """`--topic X` / `--group X` (and --topic=X) -> the student's names; notes saying so."""
+    """`--topic X` / `--group X` (and --topic=X, and kafka-configs' --entity-name of topics and groups)
+    -> the student's names; notes saying so."""
     pre = prefix(target)
     if not pre:
         return args, []
     out, notes = list(args), []
+    # kafka-configs names a topic or a group as --entity-type topics|groups --entity-name X
+    named = set(NAME_OPTIONS)
+    for i, arg in enumerate(out[:-1]):
+        if arg == "--entity-type" and out[i + 1] in ("topics", "groups"):
+            named.add("--entity-name")
     for i, arg in enumerate(out):
-        if arg in NAME_OPTIONS and i + 1 < len(out):
+        if arg in named and i + 1 < len(out):
             new = name(out[i + 1], pre=pre)
             if new != out[i + 1]:
                 notes.append(t("tool_names_prefixed", old=out[i + 1], new=new))
                 out[i + 1] = new
-        elif "=" in arg and arg.split("=", 1)[0] in NAME_OPTIONS:
+        elif "=" in arg and arg.split("=", 1)[0] in named:
             option, value = arg.split("=", 1)
             new = name(value, pre=pre)
             if new != value:

@@ -41,7 +41,8 @@ def sasl_broker_config(base: int) -> dict:
     }
 
 
-def join(name: str, config: str | None = None, student: str | None = None, bootstrap: str | None = None):
+def join(name: str, config: str | None = None, student: str | None = None, bootstrap: str | None = None,
+         fresh: bool = False):
     """`kafkalab up --engine external` as a student's kernel does it, with these variables set."""
     saved = {k: os.environ.get(k) for k in ("KAFKALAB_CLIENT_CONFIG", "KAFKALAB_STUDENT", "KAFKALAB_BOOTSTRAP")}
     for key, value in (("KAFKALAB_CLIENT_CONFIG", config), ("KAFKALAB_STUDENT", student),
@@ -50,7 +51,7 @@ def join(name: str, config: str | None = None, student: str | None = None, boots
         if value:
             os.environ[key] = str(value)
     try:
-        return kafkalab.up(name=name, engine="external", quiet=True)
+        return kafkalab.up(name=name, engine="external", quiet=True, fresh=fresh)
     finally:
         for key, value in saved.items():
             os.environ.pop(key, None)
@@ -169,6 +170,40 @@ def test_students_work_in_their_namespaces(klass):
     from kafkalab.grading.context import Context
 
     assert len(Context(cluster=alice).messages("cities")) == 20
+    # the raw AdminClient speaks the course's names too: results keyed by what the lesson wrote
+    from confluent_kafka import TopicCollection
+    from confluent_kafka.admin import ConfigResource, NewPartitions, NewTopic
+
+    admin = alice.admin()
+    admin.create_topics([NewTopic("two-parts", 2, 3)])["two-parts"].result(timeout=30)
+    described = admin.describe_topics(TopicCollection(["two-parts"]))["two-parts"].result(timeout=30)
+    assert described.name == "alice.two-parts" and len(described.partitions) == 2
+    admin.create_partitions([NewPartitions("two-parts", 3)])["two-parts"].result(timeout=30)
+    resource = ConfigResource("topic", "two-parts")
+    configs = admin.describe_configs([resource])[resource].result(timeout=30)
+    assert "retention.ms" in configs
+    assert inspect.describe_topic(alice, "two-parts").partitions[2].partition == 2
+    admin.delete_topics(["two-parts"])["two-parts"].result(timeout=30)
+
+
+def test_a_fresh_start_and_down_clear_only_my_namespace(klass):
+    """A lesson run again on the shared cluster starts clean: alice's old topics and groups go, bob's stay."""
+    alice, bob = klass["alice"], klass["bob"]
+    for cluster in (alice, bob):
+        cluster.create_topic("leftover", partitions=1, replication_factor=3)
+        produce(cluster, "leftover", ["old"])
+        assert consume(cluster, "old-group", "leftover", 1) == ["old"]
+    again = join(f"alice-again-{uuid.uuid4().hex[:4]}", klass["folder"] / "students" / "alice.properties", "alice",
+                 fresh=True)
+    try:
+        assert "leftover" not in inspect.topics(again) and "old-group" not in inspect.groups(again)
+        assert "leftover" in inspect.topics(bob) and "old-group" in inspect.groups(bob)
+        again.create_topic("mine", partitions=1, replication_factor=3)
+    finally:
+        again.down()  # alice's data goes with it, as a local cluster's does
+    assert "mine" not in inspect.topics(alice) and "leftover" in inspect.topics(bob)
+    admin = bob.admin()  # kept: a client that is let go ends its requests
+    admin.delete_topics(["leftover"])["leftover"].result(timeout=30)
 
 
 def _refused(call) -> KafkaLabError:
@@ -386,6 +421,11 @@ def test_namespace_mapping(monkeypatch):
     assert args == ["--bootstrap-server", "localhost:9092", "--topic", "alice.cities", "--group=alice.g1",
                     "--partitions", "3"]
     assert len(notes) == 2
+    args, _ = namespace.map_tool_args(None, ["--alter", "--entity-type", "topics", "--entity-name", "cities",
+                                             "--add-config", "retention.ms=1000"])
+    assert args[4] == "alice.cities"
+    args, _ = namespace.map_tool_args(None, ["--describe", "--entity-type", "brokers", "--entity-name", "0"])
+    assert args[4] == "0"  # a broker keeps its id
     monkeypatch.setenv("KAFKALAB_STUDENT", "al ice")
     with pytest.raises(KafkaLabError):
         namespace.prefix()

@@ -163,14 +163,118 @@ def producer(key: str, config: dict, prefix: str = "") -> TrackedProducer:
     return client
 
 
-def admin(key: str, cluster_name: str, config: dict) -> AdminClient:
-    """An AdminClient; unless `config` brings its own logger, its logs fall silent at down()."""
+class NamespacedAdmin(AdminClient):
+    """An AdminClient for a student on a shared cluster: the course's bare names (topics, groups, topic
+    config resources) become the student's (cities -> alice.cities) on the way in, and the keys of the
+    returned futures are the names the caller gave, so `create_topics([NewTopic("cities", 3)])["cities"]`
+    works as written."""
+
+    def __init__(self, config: dict, prefix: str):
+        super().__init__(config)
+        self._kl_prefix = prefix
+
+    def _n(self, value: str) -> str:
+        from .. import namespace
+
+        return namespace.name(value, pre=self._kl_prefix)
+
+    def _tp(self, tp):
+        from confluent_kafka import TopicPartition
+
+        return TopicPartition(self._n(tp.topic), tp.partition, tp.offset)
+
+    def _resource(self, res):
+        from confluent_kafka.admin import ConfigResource
+
+        if res.restype not in (ConfigResource.Type.TOPIC, ConfigResource.Type.GROUP):
+            return res
+        return ConfigResource(res.restype, self._n(res.name), set_config=res.set_config_dict or None,
+                              incremental_configs=res.incremental_configs or None)
+
+    @staticmethod
+    def _rekey(futures: dict, originals: dict) -> dict:
+        return {originals.get(k, k): v for k, v in futures.items()}
+
+    def _by_name(self, call, names, *args, **kwargs) -> dict:
+        mapped = {self._n(n): n for n in names}
+        return self._rekey(call(list(mapped), *args, **kwargs), mapped)
+
+    def create_topics(self, new_topics, *args, **kwargs):
+        from confluent_kafka.admin import NewTopic
+
+        renamed = {}
+        for nt in new_topics:
+            extra = {k: v for k, v in (("replica_assignment", nt.replica_assignment), ("config", nt.config)) if v}
+            copy = NewTopic(self._n(nt.topic), nt.num_partitions, nt.replication_factor, **extra)
+            renamed[copy.topic] = (copy, nt.topic)
+        futures = super().create_topics([c for c, _ in renamed.values()], *args, **kwargs)
+        return self._rekey(futures, {k: v[1] for k, v in renamed.items()})
+
+    def delete_topics(self, topics, *args, **kwargs):
+        return self._by_name(super().delete_topics, topics, *args, **kwargs)
+
+    def create_partitions(self, new_partitions, *args, **kwargs):
+        from confluent_kafka.admin import NewPartitions
+
+        mapped = {self._n(p.topic): p.topic for p in new_partitions}
+        copies = [NewPartitions(self._n(p.topic), p.new_total_count,
+                                **({"replica_assignment": p.replica_assignment} if p.replica_assignment else {}))
+                  for p in new_partitions]
+        return self._rekey(super().create_partitions(copies, *args, **kwargs), mapped)
+
+    def describe_topics(self, topics, *args, **kwargs):
+        from confluent_kafka import TopicCollection
+
+        mapped = {self._n(n): n for n in topics.topic_names}
+        return self._rekey(super().describe_topics(TopicCollection(list(mapped)), *args, **kwargs), mapped)
+
+    def _configs(self, call, resources, *args, **kwargs):
+        copies = {}
+        for res in resources:
+            copy = self._resource(res)
+            copies[copy] = res
+        return self._rekey(call(list(copies), *args, **kwargs), copies)
+
+    def describe_configs(self, resources, *args, **kwargs):
+        return self._configs(super().describe_configs, resources, *args, **kwargs)
+
+    def alter_configs(self, resources, *args, **kwargs):
+        return self._configs(super().alter_configs, resources, *args, **kwargs)
+
+    def incremental_alter_configs(self, resources, *args, **kwargs):
+        return self._configs(super().incremental_alter_configs, resources, *args, **kwargs)
+
+    def list_offsets(self, topic_partition_offsets, *args, **kwargs):
+        copies = {self._tp(tp): tp for tp in topic_partition_offsets}
+        request = {copy: topic_partition_offsets[tp] for copy, tp in copies.items()}
+        return self._rekey(super().list_offsets(request, *args, **kwargs), copies)
+
+    def describe_consumer_groups(self, group_ids, *args, **kwargs):
+        return self._by_name(super().describe_consumer_groups, group_ids, *args, **kwargs)
+
+    def delete_consumer_groups(self, group_ids, *args, **kwargs):
+        return self._by_name(super().delete_consumer_groups, group_ids, *args, **kwargs)
+
+    def list_consumer_group_offsets(self, list_consumer_group_offsets_request, *args, **kwargs):
+        from confluent_kafka import ConsumerGroupTopicPartitions
+
+        mapped, copies = {}, []
+        for req in list_consumer_group_offsets_request:
+            mapped[self._n(req.group_id)] = req.group_id
+            parts = [self._tp(tp) for tp in req.topic_partitions] if req.topic_partitions else None
+            copies.append(ConsumerGroupTopicPartitions(self._n(req.group_id), parts))
+        return self._rekey(super().list_consumer_group_offsets(copies, *args, **kwargs), mapped)
+
+
+def admin(key: str, cluster_name: str, config: dict, prefix: str = "") -> AdminClient:
+    """An AdminClient (a NamespacedAdmin for a student); unless `config` brings its own logger, its logs
+    fall silent at down()."""
     muted = None
     if "logger" not in config:
         logger = _client_logger(cluster_name)
         muted = logger.filters[0]
         config = {**config, "logger": logger}
-    client = AdminClient(config)
+    client = NamespacedAdmin(config, prefix) if prefix else AdminClient(config)
     client._kl_muted = muted
     _track(key, client)
     return client

@@ -336,7 +336,8 @@ class Cluster:
         from . import clients
 
         return clients.admin(str(self.dir), self.name, {"bootstrap.servers": self.bootstrap_servers,
-                                                        **self.client_settings(), **config})
+                                                        **self.client_settings(), **config},
+                             namespace.prefix(self))
 
     def producer(self, **config):
         """A confluent-kafka Producer connected to this cluster; down() flushes it briefly and closes it."""
@@ -441,8 +442,7 @@ class Cluster:
         from . import clients
 
         clients.close_all(str(self.dir))
-        if self.engine.controls_nodes:
-            self.engine.remove(self)
+        self.engine.remove(self)  # an external cluster's: only the student's own topics and groups
         _remove_folder(self.name)
 
     def __enter__(self) -> "Cluster":
@@ -643,6 +643,8 @@ def up(preset: str | None = None, name: str | None = None, engine: str = "auto",
                     cluster = _create(spec, engine_name)
                     cluster._start_nodes(cluster.nodes)
             cluster.wait_ready(timeout, cluster.nodes)
+            if fresh and not cluster.engine.controls_nodes:  # a shared cluster: the student's data from before
+                cluster.engine.remove(cluster)
             cluster._prepare_groups(timeout - (time.monotonic() - began))
             break
         except BaseException as err:

@@ -80,4 +80,38 @@ class ExternalEngine(Engine):
         return LocalEngine().tool_command(cluster, step)
 
     def remove(self, cluster) -> None:
-        """Nothing to remove: the cluster is not ours."""
+        """The cluster is not ours: only a student's own data goes, as a local cluster's data does.
+
+        With a student namespace (KAFKALAB_STUDENT=alice) every topic and consumer group named alice.*
+        is deleted, so a lesson run again (`up(..., fresh=True)`) starts clean; without one, nothing."""
+        from confluent_kafka.admin import AdminClient
+
+        from ... import namespace
+        from ...waiting import wait_for
+
+        pre = namespace.prefix(cluster)
+        if not pre:
+            return
+        try:  # a cluster gone, or its properties file: nothing to delete now
+            admin = AdminClient({"bootstrap.servers": cluster.bootstrap_servers, **cluster.client_settings()})
+            groups = admin.list_consumer_groups(request_timeout=15).result(timeout=20).valid
+            mine = [g.group_id for g in groups if g.group_id.startswith(pre)]
+            for future in (admin.delete_consumer_groups(mine, request_timeout=15).values() if mine else ()):
+                try:
+                    future.result(timeout=20)
+                except Exception:
+                    pass  # a group with live members stays; its members are the student's own clients
+
+            def topics() -> list[str]:
+                return [name for name in admin.list_topics(timeout=10).topics if name.startswith(pre)]
+
+            doomed = topics()
+            if doomed:
+                for future in admin.delete_topics(doomed, operation_timeout=30).values():
+                    try:
+                        future.result(timeout=40)
+                    except Exception:
+                        pass
+                wait_for(lambda: not set(doomed) & set(topics()), 30, "the student's topics to be deleted")
+        except Exception:
+            pass  # `up(fresh=True)` deletes it next time
