@@ -1,9 +1,22 @@
-"""Checks of lab 05 (consumer groups and lag): they read committed offsets, lag and members from the cluster."""
+"""Checks of lab 05 (consumer groups and lag): they read committed offsets, lag and members from the cluster.
+
+Exercises 6-8 ask for reasoning: a prediction of a rebalance and its lag (clicks), a billing service that
+bills again after every restart (invoices), a topic and group designed for per-parcel order (parcels)."""
+from collections import Counter, defaultdict
+
 from kafkalab.grading import Fail, exercise
 from kafkalab.i18n import register
 
 GROUP = "numbers-group"
 IDLE_GROUP = "idle-group"
+CLICKS_GROUP = "clicks-group"  # exercise 6: the experiment's group on 'clicks' (5 partitions)
+BILLING_GROUP = "billing"  # exercise 7
+OLD_INVOICES = [f"inv-{i:02d}" for i in range(30)]
+NEW_INVOICES = [f"inv-{i:02d}" for i in range(30, 40)]
+TRACKERS = "trackers"  # exercise 8: the group of 4 consumers on 'parcels'
+PARCELS = ["PX6957", "PX1417", "PX2152", "PX4407", "PX7164", "PX3433", "PX5132", "PX6691", "PX6966",
+           "PX8768", "PX3012", "PX2889"]
+EVENTS = [(parcel, status) for status in ("accepted", "sorted", "shipped", "delivered") for parcel in PARCELS]
 
 register({
     "lab05_partitions": {
@@ -99,6 +112,133 @@ register({
               "most 1).",
         "ru": "Партиции распределены между консьюмерами как {found}; группа распределяет их поровну (размеры "
               "отличаются не больше чем на 1).",
+    },    "lab05_clicks_members": {
+        "en": "Group 'clicks-group' has {members} live member(s) owning {owned} of the 5 partitions of 'clicks'; "
+              "the experiment leaves 2 members that own all 5. Run the experiment cell (after your prediction) "
+              "and keep its consumers open until the check.",
+        "ru": "В группе 'clicks-group' живых участников: {members}, они владеют {owned} из 5 партиций 'clicks'; "
+              "после эксперимента в группе остаются 2 участника, которые владеют всеми 5. Выполните ячейку "
+              "эксперимента (после своего предсказания) и не закрывайте её консьюмеры до проверки.",
+    },
+    "lab05_predict_partitions_after": {
+        "en": "prediction['partitions_after'] is {given!r}, but the two consumers own {real} partitions. Hint: "
+              "a group shares its partitions as evenly as it can among the members it has now, and every "
+              "partition has exactly one owner.",
+        "ru": "prediction['partitions_after'] равно {given!r}, а два консьюмера владеют {real} партициями. "
+              "Подсказка: группа делит партиции как можно ровнее между теми участниками, что в ней сейчас, и "
+              "у каждой партиции ровно один владелец.",
+    },
+    "lab05_predict_lag": {
+        "en": "prediction['lag'] is {given!r}, but the total lag of 'clicks-group' is {real}. Hint: lag is end "
+              "offset minus committed offset in each partition. The group committed all it had read before "
+              "the last 20 clicks came in; has anybody read or committed since?",
+        "ru": "prediction['lag'] равно {given!r}, а суммарный лаг 'clicks-group' равен {real}. Подсказка: лаг — "
+              "это конечное смещение минус закоммиченное в каждой партиции. Группа зафиксировала всё "
+              "прочитанное до того, как пришли последние 20 кликов; читал ли и фиксировал ли кто-нибудь "
+              "что-то после этого?",
+    },
+    "lab05_predict_lag_of_busiest": {
+        "en": "prediction['lag_of_busiest'] is {given!r}, but the partitions of the consumer that owns the most "
+              "lag {real} in total. Hint: each partition got 4 of the last 20 clicks; how many partitions does "
+              "that consumer own?",
+        "ru": "prediction['lag_of_busiest'] равно {given!r}, а у партиций консьюмера, который владеет больше "
+              "всех, суммарный лаг {real}. Подсказка: каждая партиция получила 4 из последних 20 кликов; "
+              "сколькими партициями владеет этот консьюмер?",
+    },
+    "lab05_billing_diagnosis": {
+        "en": "diagnosis = {found} does not say what the service fails to do. Hint: compare where a restarted "
+              "consumer starts with what its group has committed (kafka-consumer-groups.sh --describe --group "
+              "billing: CURRENT-OFFSET), and name it as Kafka spells its setting and method (commit).",
+        "ru": "diagnosis = {found} не говорит, чего не делает сервис. Подсказка: сравните, откуда начинает "
+              "перезапущенный консьюмер, с тем, что зафиксировала его группа (kafka-consumer-groups.sh "
+              "--describe --group billing: CURRENT-OFFSET), и назовите это так, как Kafka пишет свою настройку "
+              "и метод (commit).",
+    },
+    "lab05_billing_uncommitted": {
+        "en": "Group 'billing' has committed offset {committed} in partition {partition} of 'invoices', whose "
+              "end is {end}: the next restart bills again from there. Hint: the fixed service must commit what "
+              "it has billed before it closes.",
+        "ru": "Группа 'billing' зафиксировала смещение {committed} в партиции {partition} топика 'invoices', а "
+              "её конец — {end}: следующий перезапуск снова выставит счета оттуда. Подсказка: исправленный "
+              "сервис должен зафиксировать смещения выставленных счетов до того, как закроется.",
+    },
+    "lab05_billing_old_again": {
+        "en": "billed_new holds invoices that were billed before the fix: {old}. The group had committed nothing, "
+              "so the first run of the fixed service started from the beginning again. Hint: before the new "
+              "invoices arrive, the group's committed offsets must stand at the end of the old ones, without "
+              "billing them.",
+        "ru": "В billed_new есть счета, выставленные ещё до исправления: {old}. Группа ничего не зафиксировала, "
+              "поэтому первый запуск исправленного сервиса снова начал с начала. Подсказка: до прихода новых "
+              "счетов закоммиченные смещения группы должны стоять в конце старых, и выставлять их заново нельзя.",
+    },
+    "lab05_billing_new": {
+        "en": "billed_new = {found}, but the first run after the fix should bill exactly the 10 new invoices "
+              "{want}. Hint: after your fix, write the 10 new invoices, then run your service once "
+              "(billed_new) and once more (billed_again).",
+        "ru": "billed_new = {found}, а первый запуск после исправления должен выставить ровно 10 новых счетов "
+              "{want}. Подсказка: после исправления запишите 10 новых счетов, затем запустите сервис один раз "
+              "(billed_new) и ещё раз (billed_again).",
+    },
+    "lab05_billing_again": {
+        "en": "billed_again = {found}: one more restart billed these again. Hint: commit what a run has billed "
+              "before the consumer closes.",
+        "ru": "billed_again = {found}: ещё один перезапуск снова выставил эти счета. Подсказка: фиксируйте "
+              "смещения выставленных счетов до того, как консьюмер закроется.",
+    },
+    "lab05_parcels_partitions": {
+        "en": "Topic 'parcels' has {partitions} partition(s) for 4 consumers: in a group each partition has one "
+              "owner, so {idle} consumer(s) would get nothing to do. Hint: a topic cannot lose partitions; "
+              "delete it (kafka-topics.sh --delete --topic parcels) and create it with enough.",
+        "ru": "У топика 'parcels' партиций: {partitions} на 4 консьюмера: в группе у каждой партиции один "
+              "владелец, так что консьюмерам ({idle}) нечего будет делать. Подсказка: партиции нельзя убрать; "
+              "удалите топик (kafka-topics.sh --delete --topic parcels) и создайте его с достаточным числом "
+              "партиций.",
+    },
+    "lab05_parcels_set": {
+        "en": "'parcels' holds {count} message(s); expected each event of EVENTS once, with the value "
+              "'parcel:status'. Missing: {missing}; extra or repeated: {extra}. If you sent twice, delete the "
+              "topic and send again.",
+        "ru": "В 'parcels' сообщений: {count}; нужно по одному сообщению на каждое событие из EVENTS со "
+              "значением 'посылка:статус'. Не хватает: {missing}; лишние или повторные: {extra}. Если "
+              "отправили дважды, удалите топик и отправьте заново.",
+    },
+    "lab05_parcels_split": {
+        "en": "The events of parcel '{parcel}' are in partitions {partitions}: different consumers would process "
+              "them, in no guaranteed order. Hint: the key decides the partition (the same key, the same "
+              "partition); choose a key that is the same for all events of a parcel.",
+        "ru": "События посылки '{parcel}' лежат в партициях {partitions}: их обработают разные консьюмеры, и "
+              "порядок не гарантирован. Подсказка: партицию выбирает ключ (тот же ключ — та же партиция); "
+              "выберите ключ, одинаковый для всех событий посылки.",
+    },
+    "lab05_parcels_order": {
+        "en": "The events of parcel '{parcel}' are stored as {found}, but happened as {want}. Hint: a partition "
+              "keeps the order of sending; send the events one by one in the order of EVENTS.",
+        "ru": "События посылки '{parcel}' сохранены как {found}, а произошли в порядке {want}. Подсказка: "
+              "партиция хранит порядок отправки; отправляйте события по одному в порядке EVENTS.",
+    },
+    "lab05_trackers_members": {
+        "en": "Group 'trackers' has {members} live member(s) on 'parcels'; expected the 4 consumers. Hint: "
+              "start 4 consumers in the group, poll them until each has partitions, and keep them open until "
+              "the check.",
+        "ru": "В группе 'trackers' живых участников на 'parcels': {members}; нужно 4 консьюмера. Подсказка: "
+              "запустите 4 консьюмера в группе, опрашивайте их, пока у каждого не появятся партиции, и не "
+              "закрывайте их до проверки.",
+    },
+    "lab05_trackers_idle": {
+        "en": "A member of 'trackers' owns partitions {partitions}, which hold no events: that consumer gets no "
+              "work. Hint: the key spreads the events over the partitions; a key with many different values "
+              "(one per parcel) leaves no partition empty here.",
+        "ru": "Участник 'trackers' владеет партициями {partitions}, в которых нет событий: этому консьюмеру "
+              "нечего делать. Подсказка: события по партициям раскладывает ключ; ключ со многими разными "
+              "значениями (свой у каждой посылки) здесь не оставляет пустых партиций.",
+    },
+    "lab05_trackers_uncommitted": {
+        "en": "Group 'trackers' has committed offset {committed} in partition {partition} of 'parcels', whose "
+              "end is {end}. Hint: poll every consumer until it has read its partitions to the end, then "
+              "c.commit(asynchronous=False) on each.",
+        "ru": "Группа 'trackers' зафиксировала смещение {committed} в партиции {partition} топика 'parcels', а "
+              "её конец — {end}. Подсказка: опрашивайте каждый консьюмер, пока он не дочитает свои партиции до "
+              "конца, затем вызовите c.commit(asynchronous=False) у каждого.",
     },
 })
 
@@ -227,3 +367,93 @@ def idle_consumers(ctx):
     answer = ctx.var("idle_consumers", int)
     ctx.expect(answer == idle, "lab05_idle_count", found=answer, expected=idle, group=IDLE_GROUP)
     return {"members": members, "partitions": partitions, "idle": idle}
+
+
+def _answer(value):
+    """A prediction item as the check compares it: numbers as int, a list of numbers sorted."""
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value.strip())
+    if isinstance(value, (list, tuple)):
+        try:
+            return sorted(_answer(v) for v in value)
+        except TypeError:
+            return list(value)
+    return value
+
+
+@exercise("lab05.ex6", points=3)
+def rebalance_prediction(ctx):
+    group = ctx.group(CLICKS_GROUP)
+    owned = {p for parts in group.members.values() for t, p in parts if t == "clicks"}
+    ctx.expect(len(group.members) == 2 and len(owned) == 5, "lab05_clicks_members", members=len(group.members),
+               owned=len(owned))
+    sizes = sorted(len(parts) for parts in group.members.values())
+    lags = [p for p in group.partitions if p.topic == "clicks"]
+    busiest = max(group.members, key=lambda m: len(group.members[m]))
+    real = {"partitions_after": sizes, "lag": sum(p.lag for p in lags),
+            "lag_of_busiest": sum(p.lag for p in lags if p.member == busiest)}
+    given = ctx.var("prediction", dict)
+    for item, want in real.items():
+        guess = given.get(item)
+        ctx.expect(_answer(guess) == want, f"lab05_predict_{item}", given=guess, real=want)
+    return {"prediction": real, "lag_per_partition": {p.partition: p.lag for p in lags}}
+
+
+def committed_at_end(ctx, group_name: str, topic: str, key: str) -> dict[int, int | None]:
+    """partition -> committed offset of the group; Fail with `key` unless every non-empty partition is
+    committed up to its end."""
+    group = ctx.group(group_name)
+    committed = {p.partition: p.committed for p in group.partitions if p.topic == topic}
+    ends = ctx.inspect.end_offsets(ctx.cluster, topic)
+    starts = ctx.inspect.start_offsets(ctx.cluster, topic)
+    for partition, end in sorted(ends.items()):
+        if end > starts[partition]:
+            have = committed.get(partition)
+            ctx.expect(have == end, key, partition=partition, committed=have, end=end)
+    return committed
+
+
+@exercise("lab05.ex7", points=3)
+def billing_fixed(ctx):
+    diagnosis = ctx.var("diagnosis", str)
+    ctx.expect("commit" in diagnosis.lower(), "lab05_billing_diagnosis", found=repr(diagnosis[:120]))
+    committed = committed_at_end(ctx, BILLING_GROUP, "invoices", "lab05_billing_uncommitted")
+    billed_new = ctx.var("billed_new", list)
+    old = sorted({v for v in billed_new if v in OLD_INVOICES})
+    ctx.expect(not old, "lab05_billing_old_again", old=old[:5] + (["..."] if len(old) > 5 else []))
+    ctx.expect(sorted(billed_new, key=str) == NEW_INVOICES, "lab05_billing_new", found=billed_new,
+               want=NEW_INVOICES)
+    billed_again = ctx.var("billed_again", list)
+    ctx.expect(not billed_again, "lab05_billing_again", found=billed_again)
+    return {"committed": committed, "billed_new": len(billed_new), "billed_again": 0}
+
+
+@exercise("lab05.ex8", points=3)
+def parcels_design(ctx):
+    info = ctx.topic("parcels", with_config=False)
+    partitions = len(info.partitions)
+    ctx.expect(partitions >= 4, "lab05_parcels_partitions", partitions=partitions, idle=max(0, 4 - partitions))
+    stored = ctx.messages("parcels")
+    found = Counter(v for _, _, _, v in stored)
+    want = Counter(f"{parcel}:{status}" for parcel, status in EVENTS)
+    ctx.expect(found == want, "lab05_parcels_set", count=len(stored), missing=sorted((want - found).elements())[:6],
+               extra=sorted((found - want).elements(), key=str)[:6])
+    rows = defaultdict(list)
+    for partition, offset, _, value in stored:
+        parcel, status = value.split(":")
+        rows[parcel].append((partition, offset, status))
+    for parcel in PARCELS:
+        in_partitions = sorted({p for p, _, _ in rows[parcel]})
+        ctx.expect(len(in_partitions) == 1, "lab05_parcels_split", parcel=parcel, partitions=in_partitions)
+        order = [s for _, _, s in sorted(rows[parcel])]
+        happened = [s for p, s in EVENTS if p == parcel]
+        ctx.expect(order == happened, "lab05_parcels_order", parcel=parcel, found=order, want=happened)
+    group = ctx.group(TRACKERS)
+    members = {m: sorted(p for t, p in parts if t == "parcels") for m, parts in group.members.items()}
+    ctx.expect(len(members) == 4, "lab05_trackers_members", members=len(members))
+    holding = {p for p, _, _, _ in stored}
+    for parts in members.values():
+        ctx.expect(holding & set(parts), "lab05_trackers_idle", partitions=parts)
+    committed = committed_at_end(ctx, TRACKERS, "parcels", "lab05_trackers_uncommitted")
+    return {"partitions": partitions, "partitions_per_member": sorted(len(p) for p in members.values()),
+            "partition_of_parcel": {parcel: rows[parcel][0][0] for parcel in PARCELS}, "committed": committed}

@@ -46,4 +46,40 @@ VARIANTS = {
                   '    if sum(sizes) == 5 and max(sizes) == 1:\n'
                   '        break\n'
                   'idle_consumers = sum(1 for c in idle_members if not c.assignment())\n'),
+    # "the two consumers still run, so the group keeps up": but nobody polls or commits after the last 20 clicks
+    "lab05.ex6": 'prediction = {"partitions_after": [2, 3], "lag": 0, "lag_of_busiest": 0}\n',
+    # the service now commits, but the 30 old invoices were never marked done: the first fixed run bills them again
+    "lab05.ex7": ('diagnosis = "billing_service() never calls commit() while enable.auto.commit is off"\n'
+                  'def fixed_billing_service():\n'
+                  '    consumer = cluster.consumer("billing", **BILLING_SETTINGS)\n'
+                  '    consumer.subscribe(["invoices"])\n'
+                  '    billed = bill_new_invoices(consumer)\n'
+                  '    if billed:\n'
+                  '        consumer.commit(asynchronous=False)\n'
+                  '    consumer.close()\n'
+                  '    return billed\n'
+                  'producer = cluster.producer(acks="all")\n'
+                  'for i in range(30, 40):\n'
+                  '    producer.produce("invoices", key=CUSTOMERS[i % 4], value=f"inv-{i:02d}")\n'
+                  'producer.flush(30)\n'
+                  'billed_new = fixed_billing_service()\n'
+                  'billed_again = fixed_billing_service()\n'),
+    # keyed by the status, not the parcel: one parcel's events spread over partitions (and partition 3 stays empty)
+    "lab05.ex8": ('cluster.create_topic("parcels", partitions=4, replication_factor=1)\n'
+                  'producer = cluster.producer(acks="all")\n'
+                  'for parcel, status in EVENTS:\n'
+                  '    producer.produce("parcels", key=status, value=f"{parcel}:{status}")\n'
+                  'producer.flush(30)\n'
+                  'ends = ki.end_offsets(cluster, "parcels")\n'
+                  'trackers = [cluster.consumer("trackers", **{"enable.auto.commit": False}) for _ in range(4)]\n'
+                  'for c in trackers:\n'
+                  '    c.subscribe(["parcels"])\n'
+                  'def tracked_to_end(c):\n'
+                  '    c.consume(100, timeout=0.1)\n'
+                  '    parts = c.assignment()\n'
+                  '    return bool(parts) and all(max(tp.offset, 0) >= ends[tp.partition] for tp in c.position(parts))\n'
+                  'kafkalab.wait_for(lambda: all([tracked_to_end(c) for c in trackers]), 60, "4 trackers at the end", every=0)\n'
+                  'for c in trackers:\n'
+                  '    if any(tp.offset >= 0 for tp in c.position(c.assignment())):\n'
+                  '        c.commit(asynchronous=False)\n'),
 }
