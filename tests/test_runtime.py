@@ -411,3 +411,25 @@ sys.stderr.write("END\\n"); sys.stderr.flush()
     after = out.stderr.split("DOWN\n", 1)[1]
     assert "END" in after
     assert "Connection refused" not in after and "FAIL|" not in after, after[:1000]
+
+
+def test_a_port_taken_between_the_check_and_the_start_means_new_ports(monkeypatch, capsys):
+    """Another program (a parallel test, another course) takes a chosen port before the node binds it:
+    a new cluster starts again on other ports, with a message, instead of failing."""
+    from kafkalab.cluster import cluster as cluster_module
+
+    real, taken = cluster_module.port_is_free, []
+
+    def first_one_taken(port, *args, **kwargs):
+        if not taken and sys._getframe(1).f_code.co_name == "_start_nodes":  # after the ports were chosen
+            taken.append(port)
+            return False
+        return real(port, *args, **kwargs)
+
+    monkeypatch.setattr(cluster_module, "port_is_free", first_one_taken)
+    cluster = kafkalab.up("single", name="port-race", engine="local", fresh=True)
+    try:
+        assert "took the port" in capsys.readouterr().out
+        assert [b.id for b in kafkalab.inspect.brokers(cluster)] == [0]
+    finally:
+        cluster.down()

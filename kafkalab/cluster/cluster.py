@@ -654,7 +654,8 @@ def up(preset: str | None = None, name: str | None = None, engine: str = "auto",
                 elif cluster is not None:  # external: a failed connection leaves nothing to attach to
                     _remove_folder(name)
                 ports.release(state.cluster_dir(name))  # a failed cluster holds no port
-            lost_port = isinstance(err, KafkaLabError) and "Address already in use" in str(err.values.get("tail"))
+            lost_port = isinstance(err, KafkaLabError) and (err.key == "port_in_use_start"
+                                                            or "Address already in use" in str(err.values.get("tail")))
             if existing or not lost_port or attempt == 2:
                 raise
             # another program took a port between our check and the node's bind: new ports, once more
