@@ -9,6 +9,7 @@ import os
 import threading
 import time
 import uuid
+from pathlib import Path
 
 import pytest
 from confluent_kafka import KafkaError, KafkaException, TopicPartition
@@ -204,6 +205,50 @@ def test_a_fresh_start_and_down_clear_only_my_namespace(klass):
     assert "mine" not in inspect.topics(alice) and "leftover" in inspect.topics(bob)
     admin = bob.admin()  # kept: a client that is let go ends its requests
     admin.delete_topics(["leftover"])["leftover"].result(timeout=30)
+
+
+# what a student runs on the shared cluster under nbval: lessons, and lab solutions that must earn full marks
+LESSONS_ON_SHARED = ["course/en/03_partitions.ipynb"]
+LABS_ON_SHARED = ["solutions/en/lab03_partitions.ipynb"]
+
+
+def _graded_copy(solution: Path, folder: Path) -> Path:
+    """The solution with a last cell that fails unless its own checks give full marks."""
+    import nbformat
+
+    nb = nbformat.read(str(solution), as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell(
+        "_result = check_all()\nassert _result.score == _result.max_score > 0, str(_result)"))
+    target = folder / solution.name
+    nbformat.write(nb, str(target))
+    return target
+
+
+def test_two_students_run_the_course_at_once(klass, tmp_path):
+    """alice and bob run the same lessons and labs at the same time, each in kernels of their own, on the
+    class cluster: every cell passes, and each lab's checks give full marks on the student's namespace."""
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+    runs = {}
+    for who in ("alice", "bob"):
+        env = {**os.environ, "KAFKALAB_ENGINE": "external", "KAFKALAB_STUDENT": who,
+               "KAFKALAB_CLIENT_CONFIG": str(klass["folder"] / "students" / f"{who}.properties")}
+        for key in ("KAFKALAB_BOOTSTRAP", "KAFKALAB_HOME", "KAFKALAB_CLUSTER", "KAFKALAB_COURSE"):
+            env.pop(key, None)
+        own = tmp_path / who
+        own.mkdir()
+        labs = [str(_graded_copy(root / lab, own)) for lab in LABS_ON_SHARED]
+        log = open(own / "nbval.log", "w")
+        runs[who] = (subprocess.Popen([sys.executable, "-m", "pytest", "-q", "--rootdir", str(root), "-c",
+                                       str(root / "pyproject.toml"), *LESSONS_ON_SHARED, *labs], cwd=root, env=env,
+                                      stdout=log, stderr=subprocess.STDOUT), log)
+    for who, (proc, log) in runs.items():
+        proc.wait(timeout=1500)
+        log.close()
+        text = (tmp_path / who / "nbval.log").read_text()
+        assert proc.returncode == 0, f"{who}:\n{text[-5000:]}"
 
 
 def _refused(call) -> KafkaLabError:
