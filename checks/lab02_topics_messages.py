@@ -1,10 +1,20 @@
-"""Lab 02 checks: topic cities, messages produced and read, one message's fields, the segment file, retention."""
+"""Lab 02 checks: topic cities, messages produced and read, one message's fields, the segment file, retention;
+a prediction of offsets after old messages are deleted (readings), a topic whose size limit refuses scans
+(scans), a topic designed for per-chat order (chat)."""
+from collections import Counter, defaultdict
 from pathlib import Path
 
 from kafkalab.grading import exercise
 from kafkalab.i18n import register
 
 CITIES = ["Moscow", "Paris", "Tokyo", "Berlin"]
+# exercise 7: the notes the setup cell writes before the scans; a scan is "scan-i:" and 6000 hex digits
+NOTES = ["note-0: call the bank", "note-1: sign the lease", "note-2: renew the passport"]
+SCAN_BYTES = len("scan-0:") + 6000
+# exercise 8: the lab's MESSAGES, (chat, text) in the order they were sent
+CHATS = ["family", "work", "football", "book-club", "neighbours", "travel"]
+MESSAGES = [(chat, f"{chat} #{n}") for n in range(1, 6) for chat in CHATS]
+CHAT_RETENTION_MS = 3 * 24 * 3600 * 1000
 
 register({
     "lab02_topic_shape": {
@@ -52,6 +62,115 @@ register({
     "lab02_short_lived": {
         "en": "Topic 'short-lived' has retention.ms={given}; expected 60000. Hint: --config retention.ms=60000 when creating it.",
         "ru": "У топика 'short-lived' retention.ms={given}; нужно 60000. Подсказка: --config retention.ms=60000 при создании.",
+    },    "lab02_readings_missing": {
+        "en": "'readings' holds {found}; the experiment leaves r-5 ... r-9 there. Run the experiment cell (after "
+              "your prediction), then check again; to start over, run the first cell again (a clean cluster).",
+        "ru": "В 'readings' лежит {found}, а эксперимент оставляет там r-5 ... r-9. Выполните ячейку "
+              "эксперимента (после своего предсказания) и проверьте снова; чтобы начать сначала, снова "
+              "выполните первую ячейку (чистый кластер).",
+    },
+    "lab02_predict_first_offset": {
+        "en": "prediction['first_offset'] is {given!r}, but a consumer reading 'readings' from the beginning gets "
+              "offset {real} first. Hint: deleting old messages moves where the log begins; \"from the "
+              "beginning\" starts there.",
+        "ru": "prediction['first_offset'] равно {given!r}, а консьюмер, читающий 'readings' с начала, первым "
+              "получает смещение {real}. Подсказка: удаление старых сообщений сдвигает начало лога; «с начала» "
+              "значит оттуда.",
+    },
+    "lab02_predict_offset_of_r9": {
+        "en": "prediction['offset_of_r9'] is {given!r}, but 'r-9' is at offset {real}. Hint: a message gets its "
+              "offset once, when it is appended: the next offset after the last one ever written, whatever was "
+              "deleted since.",
+        "ru": "prediction['offset_of_r9'] равно {given!r}, а 'r-9' лежит на смещении {real}. Подсказка: "
+              "сообщение получает смещение один раз, при добавлении: следующее за последним когда-либо "
+              "записанным, что бы с тех пор ни удалили.",
+    },
+    "lab02_predict_messages_left": {
+        "en": "prediction['messages_left'] is {given!r}, but 'readings' holds {real} messages. Hint: the messages "
+              "from the new start offset up to the end offset stay.",
+        "ru": "prediction['messages_left'] равно {given!r}, а в 'readings' сообщений: {real}. Подсказка: "
+              "остаются сообщения от нового начального смещения до конечного.",
+    },
+    "lab02_scans_diagnosis": {
+        "en": "diagnosis = {found} does not name the setting at fault. Hint: describe the topic's config "
+              "(kafka-configs.sh --describe --entity-type topics --entity-name scans) and compare its size limit "
+              "with a scan; name that setting as Kafka spells it.",
+        "ru": "diagnosis = {found} не называет виноватую настройку. Подсказка: посмотрите конфигурацию топика "
+              "(kafka-configs.sh --describe --entity-type topics --entity-name scans) и сравните ограничение "
+              "размера с размером скана; назовите эту настройку так, как её пишет Kafka.",
+    },
+    "lab02_scans_recreated": {
+        "en": "The notes written before the fix are gone from 'scans' (missing: {missing}): the topic was deleted "
+              "and created again. Hint: change the topic's config in place (kafka-configs.sh --alter "
+              "--entity-type topics --entity-name scans --add-config ...); run the first cell again to start "
+              "over.",
+        "ru": "Заметок, записанных до исправления, в 'scans' больше нет (не хватает: {missing}): топик удалили и "
+              "создали заново. Подсказка: меняйте конфигурацию топика на месте (kafka-configs.sh --alter "
+              "--entity-type topics --entity-name scans --add-config ...); чтобы начать сначала, снова "
+              "выполните первую ячейку.",
+    },
+    "lab02_scans_limit": {
+        "en": "'scans' has max.message.bytes={found}, but a scan takes about {size} bytes: the broker still "
+              "refuses it. Hint: the limit is the topic's; raising the producer's own limit (message.max.bytes) "
+              "does not change what the broker accepts.",
+        "ru": "У 'scans' max.message.bytes={found}, а скан занимает около {size} байт: брокер по-прежнему его "
+              "отклоняет. Подсказка: ограничение задаёт топик; если поднять собственный предел продюсера "
+              "(message.max.bytes), брокер не станет принимать больше.",
+    },
+    "lab02_scans_missing": {
+        "en": "The cluster stores {found} of the 3 scans; missing: {missing}. Hint: after the fix, write them "
+              "again (a refused write is not retried) and flush; the broker applies a config change within a "
+              "second or so, and the limit counts a whole batch, which may hold several scans.",
+        "ru": "В кластере {found} из 3 сканов; не хватает: {missing}. Подсказка: после исправления запишите их "
+              "снова (отклонённая запись не повторяется) и вызовите flush; брокер применяет изменение "
+              "конфигурации примерно за секунду, а ограничение считается для целого пакета, в котором может "
+              "быть несколько сканов.",
+    },
+    "lab02_chat_partitions": {
+        "en": "Topic 'chat' has {partitions} partition(s): in a group each partition is read by one consumer, so "
+              "3 consumers need at least 3. Hint: a topic cannot lose partitions; delete it or run the first "
+              "cell again, and create it with --partitions.",
+        "ru": "У топика 'chat' партиций: {partitions}: в группе каждую партицию читает один консьюмер, поэтому "
+              "3 консьюмерам нужно хотя бы 3. Подсказка: партиции нельзя убрать; удалите топик или снова "
+              "выполните первую ячейку и создайте его с --partitions.",
+    },
+    "lab02_chat_retention": {
+        "en": "Topic 'chat' has retention.ms={found}; 3 days is {want} ms. Hint: retention.ms counts "
+              "milliseconds; kafka-configs.sh --alter --entity-type topics --entity-name chat --add-config "
+              "retention.ms=... changes it in place.",
+        "ru": "У топика 'chat' retention.ms={found}, а 3 дня — это {want} мс. Подсказка: retention.ms считается "
+              "в миллисекундах; kafka-configs.sh --alter --entity-type topics --entity-name chat --add-config "
+              "retention.ms=... меняет его на месте.",
+    },
+    "lab02_chat_set": {
+        "en": "'chat' holds {count} message(s); expected each text of MESSAGES once, as the value. Missing: "
+              "{missing}; extra or repeated: {extra}. If you sent twice, run the first cell again (a clean "
+              "cluster).",
+        "ru": "В 'chat' сообщений: {count}; нужно по одному сообщению на каждый текст из MESSAGES, текст — "
+              "значение. Не хватает: {missing}; лишние или повторные: {extra}. Если отправили дважды, снова "
+              "выполните первую ячейку (чистый кластер).",
+    },
+    "lab02_chat_split": {
+        "en": "The messages of chat '{chat}' are in partitions {partitions}: Kafka keeps order only inside one "
+              "partition, so they may be read out of order. Hint: the key decides the partition (the same key, "
+              "the same partition); choose a key that is the same for all messages of a chat.",
+        "ru": "Сообщения чата '{chat}' лежат в партициях {partitions}: Kafka сохраняет порядок только внутри "
+              "одной партиции, так что их могут прочитать не по порядку. Подсказка: партицию выбирает ключ "
+              "(тот же ключ — та же партиция); выберите ключ, одинаковый для всех сообщений чата.",
+    },
+    "lab02_chat_order": {
+        "en": "The messages of chat '{chat}' are stored as {found}, but were sent as {want}. Hint: a partition "
+              "keeps the order of sending; send them one by one in the order of MESSAGES.",
+        "ru": "Сообщения чата '{chat}' сохранены как {found}, а отправлены в порядке {want}. Подсказка: партиция "
+              "хранит порядок отправки; отправляйте их по одному в порядке MESSAGES.",
+    },
+    "lab02_chat_one_partition": {
+        "en": "All messages are in partition {partition} of {partitions}: the order holds, but one consumer would "
+              "read everything and the others idle. Hint: a key that differs from chat to chat spreads the "
+              "chats while keeping each in one partition.",
+        "ru": "Все сообщения лежат в партиции {partition} из {partitions}: порядок сохранён, но всё прочитает "
+              "один консьюмер, а остальные будут простаивать. Подсказка: ключ, свой у каждого чата, разносит "
+              "чаты по партициям и при этом держит каждый в одной.",
     },
 })
 
@@ -118,3 +237,71 @@ def retention(ctx):
     value = info.config.get("retention.ms")
     ctx.expect(value == "60000", "lab02_short_lived", given=value)
     return {"cities_retention_ms": ms, "short-lived_retention_ms": value}
+
+
+def _answer(value):
+    """A prediction item as the check compares it: numbers written as text become int."""
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value.strip())
+    return value
+
+
+@exercise("lab02.ex6", points=3)
+def offsets_prediction(ctx):
+    stored = ctx.messages("readings")
+    values = [v for _, _, _, v in stored]
+    ctx.expect(values and values[-1] == "r-9" and "r-4" not in values, "lab02_readings_missing", found=values)
+    real = {"first_offset": stored[0][1], "offset_of_r9": next(o for _, o, _, v in stored if v == "r-9"),
+            "messages_left": len(stored)}
+    given = ctx.var("prediction", dict)
+    for item, want in real.items():
+        guess = given.get(item)
+        ctx.expect(_answer(guess) == want, f"lab02_predict_{item}", given=guess, real=want)
+    return {"prediction": real, "start_offset": ctx.inspect.start_offsets(ctx.cluster, "readings")[0],
+            "end_offset": ctx.inspect.end_offsets(ctx.cluster, "readings")[0]}
+
+
+@exercise("lab02.ex7", points=3)
+def scans_fixed(ctx):
+    diagnosis = ctx.var("diagnosis", str)
+    ctx.expect("max.message.bytes" in diagnosis.lower(), "lab02_scans_diagnosis", found=repr(diagnosis[:120]))
+    info = ctx.topic("scans")
+    stored = [v for _, _, _, v in ctx.messages("scans")]
+    missing = [note for note in NOTES if note not in stored]
+    ctx.expect(not missing, "lab02_scans_recreated", missing=missing)
+    limit = int(info.config.get("max.message.bytes", "0"))
+    ctx.expect(limit >= SCAN_BYTES, "lab02_scans_limit", found=limit, size=SCAN_BYTES)
+    scans = sorted({v.split(":")[0] for v in stored if v.startswith("scan-")})
+    want = [f"scan-{i}" for i in range(3)]
+    ctx.expect(scans == want, "lab02_scans_missing", found=len(scans), missing=sorted(set(want) - set(scans)))
+    return {"max.message.bytes": limit, "scans": scans, "notes": len(NOTES)}
+
+
+def chat_of(text: str) -> str:
+    return text.rsplit(" #", 1)[0]
+
+
+@exercise("lab02.ex8", points=3)
+def chat_design(ctx):
+    info = ctx.topic("chat")
+    partitions = len(info.partitions)
+    ctx.expect(partitions >= 3, "lab02_chat_partitions", partitions=partitions)
+    retention = info.config.get("retention.ms")
+    ctx.expect(retention == str(CHAT_RETENTION_MS), "lab02_chat_retention", found=retention, want=CHAT_RETENTION_MS)
+    stored = ctx.messages("chat")
+    found, want = Counter(v for _, _, _, v in stored), Counter(text for _, text in MESSAGES)
+    ctx.expect(found == want, "lab02_chat_set", count=len(stored), missing=sorted((want - found).elements())[:5],
+               extra=sorted((found - want).elements(), key=str)[:5])
+    rows = defaultdict(list)
+    for partition, offset, _, text in stored:
+        rows[chat_of(text)].append((partition, offset, text))
+    for chat in CHATS:
+        in_partitions = sorted({p for p, _, _ in rows[chat]})
+        ctx.expect(len(in_partitions) == 1, "lab02_chat_split", chat=chat, partitions=in_partitions)
+        order = [t for _, _, t in sorted(rows[chat])]
+        sent = [t for c, t in MESSAGES if c == chat]
+        ctx.expect(order == sent, "lab02_chat_order", chat=chat, found=order, want=sent)
+    used = sorted({p for p, _, _, _ in stored})
+    ctx.expect(len(used) > 1, "lab02_chat_one_partition", partition=used[0], partitions=partitions)
+    return {"partitions": partitions, "retention.ms": retention, "partitions_used": used,
+            "partition_of_chat": {chat: rows[chat][0][0] for chat in CHATS}}
