@@ -104,7 +104,7 @@ register({
               "and created again. Hint: change the topic's config in place (kafka-configs.sh --alter "
               "--entity-type topics --entity-name scans --add-config ...); run the first cell again to start "
               "over.",
-        "ru": "Заметок, записанных до исправления, в 'scans' больше нет (не хватает: {missing}): топик удалили и "
+        "ru": "Записок, отправленных до исправления, в 'scans' больше нет (не хватает: {missing}): топик удалили и "
               "создали заново. Подсказка: меняйте конфигурацию топика на месте (kafka-configs.sh --alter "
               "--entity-type topics --entity-name scans --add-config ...); чтобы начать сначала, снова "
               "выполните первую ячейку.",
@@ -123,7 +123,7 @@ register({
               "second or so, and the limit counts a whole batch, which may hold several scans.",
         "ru": "В кластере {found} из 3 сканов; не хватает: {missing}. Подсказка: после исправления запишите их "
               "снова (отклонённая запись не повторяется) и вызовите flush; брокер применяет изменение "
-              "конфигурации примерно за секунду, а ограничение считается для целого пакета, в котором может "
+              "конфигурации примерно за секунду, а ограничение считается для целого батча, в котором может "
               "быть несколько сканов.",
     },
     "lab02_chat_partitions": {
