@@ -19,6 +19,10 @@ register({
         "en": "KAFKALAB_STUDENT='{student}': use letters, digits, '-' and '_' only.",
         "ru": "KAFKALAB_STUDENT='{student}': допустимы только буквы, цифры, '-' и '_'.",
     },
+    "tool_group_added": {
+        "en": "note: --group {group} added (on the shared cluster a consumer reads in a group of your namespace)",
+        "ru": "примечание: добавлен --group {group} (на общем кластере консьюмер читает в группе вашего пространства имён)",
+    },
     "tool_names_prefixed": {
         "en": "note: '{old}' -> '{new}' (your namespace on the shared cluster)",
         "ru": "примечание: '{old}' -> '{new}' (ваше пространство имён на общем кластере)",
@@ -62,6 +66,21 @@ def mine(value: str, target=None, pre: str | None = None) -> bool:
     """Whether a topic or group belongs to the student (always True without a student)."""
     pre = prefix(target) if pre is None else pre
     return not pre or value.startswith(pre)
+
+
+def console_group(target, tool: str, args: list[str]) -> tuple[list[str], list[str]]:
+    """kafka-console-consumer without --group (and without --partition) makes up a group of its own,
+    console-consumer-NNNNN, outside the student's namespace, which the class cluster's ACLs refuse:
+    give it the same made-up name inside the namespace, and, like Kafka's own made-up group, no commits."""
+    import random
+
+    pre = prefix(target)
+    flags = {a.split("=", 1)[0] for a in args}
+    if not pre or tool != "kafka-console-consumer" or flags & {"--group", "--partition"}:
+        return args, []
+    group = f"{pre}console-consumer-{random.randint(10000, 99999)}"
+    return ([*args, "--group", group, "--consumer-property", "enable.auto.commit=false"],
+            [t("tool_group_added", group=group)])
 
 
 def map_tool_args(target, args: list[str]) -> tuple[list[str], list[str]]:

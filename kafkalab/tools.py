@@ -216,6 +216,8 @@ def prepare(cluster, tool: str, args: list[str], *, notebook: bool) -> tuple[str
         notes += moved
     args, renamed = namespace.map_tool_args(cluster, args)  # a student's topics and groups on a shared cluster
     notes += renamed
+    args, grouped = namespace.console_group(cluster, name, args)
+    notes += grouped
     args, elsewhere = connection.tool_args(cluster, name, args)  # an external cluster: address, client config
     notes += elsewhere
     if notebook and name == "kafka-console-consumer" and not {"--max-messages", "--timeout-ms"} & set(args):

@@ -207,9 +207,23 @@ def test_a_fresh_start_and_down_clear_only_my_namespace(klass):
     admin.delete_topics(["leftover"])["leftover"].result(timeout=30)
 
 
-# what a student runs on the shared cluster under nbval: lessons, and lab solutions that must earn full marks
-LESSONS_ON_SHARED = ["course/en/03_partitions.ipynb"]
-LABS_ON_SHARED = ["solutions/en/lab03_partitions.ipynb"]
+# what a student runs on the shared cluster under nbval: lessons (up to their Kafka 4.x part, which
+# needs a cluster of one's own), and lab solutions that must earn full marks from their own checks
+LESSONS_ON_SHARED = ["course/en/03_partitions.ipynb", "course/en/05_consumer_groups.ipynb"]
+LABS_ON_SHARED = ["solutions/en/lab03_partitions.ipynb", "solutions/en/lab05_consumer_groups.ipynb"]
+
+
+def _lesson_copy(lesson: Path, folder: Path) -> Path:
+    """The lesson up to its "Kafka 4.x (KRaft)" part: that part starts a KRaft cluster of its own."""
+    import nbformat
+
+    nb = nbformat.read(str(lesson), as_version=4)
+    cut = next((i for i, c in enumerate(nb.cells) if c.cell_type == "markdown" and c.source.startswith("#")
+                and "KRaft" in c.source.splitlines()[0]), len(nb.cells))
+    nb.cells = nb.cells[:cut]
+    target = folder / lesson.name
+    nbformat.write(nb, str(target))
+    return target
 
 
 def _graded_copy(solution: Path, folder: Path) -> Path:
@@ -235,14 +249,16 @@ def test_two_students_run_the_course_at_once(klass, tmp_path):
     for who in ("alice", "bob"):
         env = {**os.environ, "KAFKALAB_ENGINE": "external", "KAFKALAB_STUDENT": who,
                "KAFKALAB_CLIENT_CONFIG": str(klass["folder"] / "students" / f"{who}.properties")}
-        for key in ("KAFKALAB_BOOTSTRAP", "KAFKALAB_HOME", "KAFKALAB_CLUSTER", "KAFKALAB_COURSE"):
+        for key in ("KAFKALAB_BOOTSTRAP", "KAFKALAB_CLUSTER", "KAFKALAB_COURSE"):
             env.pop(key, None)
         own = tmp_path / who
         own.mkdir()
-        labs = [str(_graded_copy(root / lab, own)) for lab in LABS_ON_SHARED]
+        env.update(KAFKALAB_HOME=str(own / "home"), KAFKALAB_TEST_KEEP_HOME="1")
+        notebooks = [str(_lesson_copy(root / lesson, own)) for lesson in LESSONS_ON_SHARED]
+        notebooks += [str(_graded_copy(root / lab, own)) for lab in LABS_ON_SHARED]
         log = open(own / "nbval.log", "w")
         runs[who] = (subprocess.Popen([sys.executable, "-m", "pytest", "-q", "--rootdir", str(root), "-c",
-                                       str(root / "pyproject.toml"), *LESSONS_ON_SHARED, *labs], cwd=root, env=env,
+                                       str(root / "pyproject.toml"), *notebooks], cwd=root, env=env,
                                       stdout=log, stderr=subprocess.STDOUT), log)
     for who, (proc, log) in runs.items():
         proc.wait(timeout=1500)
@@ -471,6 +487,11 @@ def test_namespace_mapping(monkeypatch):
     assert args[4] == "alice.cities"
     args, _ = namespace.map_tool_args(None, ["--describe", "--entity-type", "brokers", "--entity-name", "0"])
     assert args[4] == "0"  # a broker keeps its id
+    args, notes = namespace.console_group(None, "kafka-console-consumer", ["--topic", "alice.cities"])
+    assert args[2] == "--group" and args[3].startswith("alice.console-consumer-") and notes
+    for given in (["--group", "alice.g1"], ["--partition", "0"]):  # a group of its own, or none at all
+        assert namespace.console_group(None, "kafka-console-consumer", given) == (given, [])
+    assert namespace.console_group(None, "kafka-topics", ["--list"]) == (["--list"], [])
     monkeypatch.setenv("KAFKALAB_STUDENT", "al ice")
     with pytest.raises(KafkaLabError):
         namespace.prefix()

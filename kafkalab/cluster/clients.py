@@ -163,7 +163,28 @@ def producer(key: str, config: dict, prefix: str = "") -> TrackedProducer:
     return client
 
 
-class NamespacedAdmin(AdminClient):
+class KeptAdmin(AdminClient):
+    """An AdminClient that lives while its answers are awaited: `cluster.admin().create_topics(...)["t"]
+    .result()` works although nothing else holds the client (a collected client ends its requests with
+    "Broker handle destroyed")."""
+
+    def __getattribute__(self, attr):
+        value = super().__getattribute__(attr)
+        if attr.startswith("_") or not callable(value) or attr in ("poll", "cluster_id"):
+            return value
+
+        def call(*args, **kwargs):
+            result = value(*args, **kwargs)
+            futures = result.values() if isinstance(result, dict) else [result]
+            for future in futures:
+                if hasattr(future, "add_done_callback"):
+                    future._kl_client = self  # the future, held by the caller, holds the client
+            return result
+
+        return call
+
+
+class NamespacedAdmin(KeptAdmin):
     """An AdminClient for a student on a shared cluster: the course's bare names (topics, groups, topic
     config resources) become the student's (cities -> alice.cities) on the way in, and the keys of the
     returned futures are the names the caller gave, so `create_topics([NewTopic("cities", 3)])["cities"]`
@@ -274,7 +295,7 @@ def admin(key: str, cluster_name: str, config: dict, prefix: str = "") -> AdminC
         logger = _client_logger(cluster_name)
         muted = logger.filters[0]
         config = {**config, "logger": logger}
-    client = NamespacedAdmin(config, prefix) if prefix else AdminClient(config)
+    client = NamespacedAdmin(config, prefix) if prefix else KeptAdmin(config)
     client._kl_muted = muted
     _track(key, client)
     return client
