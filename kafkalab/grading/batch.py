@@ -175,6 +175,9 @@ class Batch:
                 container.remove(slot=slot)
         dist = distribution.find()
         self.kafka_home = dist.home.resolve() if dist else None
+        # the other Kafka lines (4.x for the KRaft lab): read-only in the sandbox, found through its cache
+        self.other_kafka = {v: d.home.resolve() for v in distribution.VERSIONS.values()
+                            if v != distribution.KAFKA_VERSION and (d := distribution.find(v))}
         from .. import cds
 
         self.cds_dir = cds.folder().resolve() if cds.folder().is_dir() else None
@@ -183,7 +186,8 @@ class Batch:
         import kafkalab
 
         # what the kernel needs (read-only), even where it sits under a hidden folder (e.g. Python in HOME)
-        self.keep_paths = [Path(sys.prefix), Path(sys.base_prefix), Path(kafkalab.__file__).parent]
+        self.keep_paths = [Path(sys.prefix), Path(sys.base_prefix), Path(kafkalab.__file__).parent,
+                           *self.other_kafka.values()]
         hidden = [self.checks, self.checks.parent / "solutions", self.checks.parent / "tests", Path.home(),
                   out, self.workroot, *(hide or [])]
         self.hide = sorted({p.resolve() for p in hidden})
@@ -208,6 +212,9 @@ class Batch:
         work = Path(tempfile.mkdtemp(prefix=f"{slot}-", dir=self.workroot))
         try:
             (work / NOTEBOOK_NAME).write_bytes(raw)
+            for version, home in self.other_kafka.items():  # the kernel's KAFKALAB_CACHE is work/.cache
+                (work / ".cache").mkdir(exist_ok=True)
+                (work / ".cache" / f"kafka-{version}").symlink_to(home)
             box = Sandbox(work=work, slot=slot, strong=self.strong, docker=self.docker)
             if not self.docker:  # in a container, the worker does it as the container's root
                 box.prepare()
@@ -252,7 +259,7 @@ class Batch:
         argv = [sys.executable, "-m", "kafkalab.grading.worker"]
         if self.docker:
             argv = container.worker_argv(box.slot, box.token, box.work, self.limits, self.kafka_home,
-                                         self.cds_dir, self.checks, job["lang"])
+                                         self.cds_dir, self.checks, job["lang"], tuple(self.other_kafka.values()))
         with open(log, "wb") as err:
             proc = subprocess.Popen(argv, stdin=subprocess.PIPE,
                                     stdout=subprocess.PIPE, stderr=err, start_new_session=True,

@@ -4,7 +4,7 @@ The grading worker (kafkalab.grading.worker) itself runs in the container, as it
 student's kernel as an unprivileged user of the slot (kafkalab.grading.sandbox's launcher), and runs the
 checks against the cluster the kernel started, all inside:
 - `--network none`: only loopback, so the kernel, its cluster and the checks talk over 127.0.0.1 and
-  nobody else is reachable;
+  nobody else is reachable; the host name resolves to 127.0.0.1 (Kafka's tools look it up);
 - memory, CPU and process-count limits for the whole submission; the worker is spared by the OOM killer
   before the kernel and its JVMs;
 - a read-only root filesystem from the course image; what the worker needs from the grader's machine is
@@ -77,12 +77,14 @@ def _java_home() -> Path | None:
     return Path(java).resolve().parent.parent
 
 
-def mounts(work: Path, kafka_home: Path | None, cds_dir: Path | None, checks: Path) -> list[str]:
-    """docker run arguments for the file system: read-only binds at their own paths, tmpfs where written."""
+def mounts(work: Path, kafka_home: Path | None, cds_dir: Path | None, checks: Path,
+           extra: tuple[Path, ...] = ()) -> list[str]:
+    """docker run arguments for the file system: read-only binds at their own paths, tmpfs where written.
+    `extra`: more read-only folders (the other Kafka lines, e.g. 4.x for the KRaft lab)."""
     import kafkalab
 
     keep = {Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve(), Path(kafkalab.__file__).resolve().parent}
-    keep |= {p.resolve() for p in (kafka_home, cds_dir, _java_home()) if p}
+    keep |= {p.resolve() for p in (kafka_home, cds_dir, _java_home(), *extra) if p}
     keep = {p for p in keep if not any(p != q and p.is_relative_to(q) for q in keep)}
     args = ["--read-only"]
     for folder in ("/tmp", "/var/tmp", "/run", "/dev/shm"):
@@ -99,7 +101,7 @@ def mounts(work: Path, kafka_home: Path | None, cds_dir: Path | None, checks: Pa
 
 
 def worker_argv(slot: int, token: str, work: Path, limits: Limits, kafka_home: Path | None,
-                cds_dir: Path | None, checks: Path, lang: str) -> list[str]:
+                cds_dir: Path | None, checks: Path, lang: str, extra: tuple[Path, ...] = ()) -> list[str]:
     """The command that runs one submission's worker in its own container (job on stdin, report on stdout)."""
     env = {"PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin", "HOME": "/root",
            "LANG": "C.UTF-8", "PYTHONUNBUFFERED": "1", "PYTHONDONTWRITEBYTECODE": "1",
@@ -109,11 +111,12 @@ def worker_argv(slot: int, token: str, work: Path, limits: Limits, kafka_home: P
         env["JAVA_HOME"] = str(java_home)
     argv = [docker_cli() or "docker", "run", "--rm", "-i", "--init", "--name", name(slot, token),
             "--label", f"{LABEL}={token}", "--label", f"{LABEL_SLOT}={slot}",
-            "--network", "none", "--memory", str(limits.memory), "--memory-swap", str(limits.memory),
+            "--network", "none", "--hostname", "kafkalab-grader", "--add-host", "kafkalab-grader:127.0.0.1",
+            "--memory", str(limits.memory), "--memory-swap", str(limits.memory),
             "--pids-limit", str(limits.pids), "--cpus", str(limits.cpus),
             "--cap-drop", "ALL", *(a for cap in CAPS for a in ("--cap-add", cap)),
             "--security-opt", "no-new-privileges", "--workdir", "/root",
-            *mounts(work, kafka_home, cds_dir, checks)]
+            *mounts(work, kafka_home, cds_dir, checks, extra)]
     for key, value in env.items():
         argv += ["--env", f"{key}={value}"]
     return [*argv, image(), sys.executable, "-m", "kafkalab.grading.worker"]
