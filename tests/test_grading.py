@@ -162,7 +162,7 @@ def grade(submissions: list[Path], out: Path, lab: str) -> dict[str, dict]:
     env = {**os.environ, "KAFKALAB_ENGINE": os.environ.get("KAFKALAB_TEST_GRADING_ENGINE", "local")}
     env.pop("KAFKALAB_CHECKS", None)
     run = subprocess.run([sys.executable, "-m", "kafkalab.cli", "grade", *map(str, submissions), "--out", str(out),
-                          "--lab", lab, "--timeout", "240", "--gradescope"], cwd=ROOT, env=env, capture_output=True,
+                          "--lab", lab, "--timeout", "360", "--gradescope"], cwd=ROOT, env=env, capture_output=True,
                          text=True, timeout=1800)
     assert run.returncode == 0, run.stderr[-3000:]
     reports = {}

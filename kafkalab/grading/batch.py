@@ -150,7 +150,7 @@ def _zero(lab: str, message: str) -> list[dict]:
 class Batch:
     """One `kafkalab grade` run: settings shared by every submission."""
 
-    def __init__(self, lab: str, out: Path, cell_timeout: int = 120, total_timeout: int = 900, jobs: int | None = None,
+    def __init__(self, lab: str, out: Path, cell_timeout: int = 300, total_timeout: int = 900, jobs: int | None = None,
                  lang: str | None = None, keep: bool = False, limits: Limits | None = None,
                  output_cap: int = 1_000_000, hide: list[Path] | None = None, isolation: str | None = None):
         from .. import distribution
@@ -316,7 +316,7 @@ def names_for(paths: list[Path]) -> list[str]:
     return [s if stems.count(s) == 1 else f"{s}-{i:03d}" for i, s in enumerate(stems)]
 
 
-def grade(paths: list[str | Path], out: str | Path, lab: str | None = None, cell_timeout: int = 120,
+def grade(paths: list[str | Path], out: str | Path, lab: str | None = None, cell_timeout: int = 300,
           total_timeout: int = 900, jobs: int | None = None, gradescope_out: bool = False, lang: str | None = None,
           keep: bool = False, progress: bool = True, only: list[str] | None = None,
           limits: Limits | None = None, isolation: str | None = None) -> list[dict]:
@@ -389,7 +389,8 @@ def add_parser(sub) -> None:
     p.add_argument("submissions", nargs="+", help="submitted .ipynb files")
     p.add_argument("--out", required=True, help="folder for reports, feedback, grades.csv, moodle.csv, canvas.csv")
     p.add_argument("--lab", help="the lab graded, e.g. lab03 (default: the submissions' folder name)")
-    p.add_argument("--timeout", type=int, default=120, help="per-cell time limit in seconds (default 120)")
+    p.add_argument("--timeout", type=int, default=300,
+                   help="per-cell time limit in seconds (default 300: lab 07 starts six JVMs in one sandboxed CPU)")
     p.add_argument("--total-timeout", type=int, default=900, help="time limit per submission in seconds (default 900)")
     p.add_argument("--jobs", type=int, help="submissions graded at once (default: by cores and free memory)")
     p.add_argument("--memory", type=float, help="memory limit per submission in GiB (default 3)")
