@@ -126,25 +126,32 @@ def checks_digest() -> str:
     return digest.hexdigest()
 
 
-def sandbox_processes() -> list:
-    return [p for p in psutil.process_iter(["uids"]) if p.info["uids"] and UID_BASE <= p.info["uids"].real < UID_BASE + 64]
+def sandbox_processes(uids: set[int] | None = None) -> list:
+    """Processes of sandbox users: of `uids` (one batch's), else of every slot (other batches may run)."""
+    uids = uids or set(range(UID_BASE, UID_BASE + 64))
+    return [p for p in psutil.process_iter(["uids"]) if p.info["uids"] and p.info["uids"].real in uids]
 
 
 PWNED = ("/root/pwned", Path.home() / "pwned", "/tmp/pwned-kafkalab")
 
 
-def grading_containers() -> list[str]:
+def grading_containers(slots: set[int]) -> list[str]:
+    """Grading containers of these slots (one batch's: other batches may be running)."""
     from kafkalab.grading import container
 
     if not container.docker_cli():
         return []
-    return subprocess.run(["docker", "ps", "-aq", "--filter", f"label={container.LABEL}"], capture_output=True,
-                          text=True).stdout.split()
+    found = []
+    for slot in slots:
+        found += subprocess.run(["docker", "ps", "-aq", "--filter", f"label={container.LABEL_SLOT}={slot}"],
+                                capture_output=True, text=True).stdout.split()
+    return found
 
 
 ISOLATIONS = [pytest.param("docker", marks=pytest.mark.docker), "namespaces"]
 
 
+@pytest.mark.spread
 @pytest.mark.parametrize("isolation", ISOLATIONS)
 def test_hostile_batch_scores_zero_and_harms_nothing(tmp_path, isolation):
     if isolation == "docker":
@@ -189,8 +196,9 @@ def test_hostile_batch_scores_zero_and_harms_nothing(tmp_path, isolation):
 
         # nothing outside the sandbox was touched
         assert checks_digest() == before, "the checks changed"
-        assert not sandbox_processes(), "a submission's process outlived the batch"
-        assert not grading_containers(), "a submission's container outlived the batch"
+        uids = {r["sandbox_uid"] for r in reports.values() if r.get("sandbox_uid")}
+        assert uids and not sandbox_processes(uids), "a submission's process outlived the batch"
+        assert not grading_containers({u - UID_BASE for u in uids}), "a submission's container outlived the batch"
         assert all(reports[n]["isolation"].startswith(isolation) for n in ("control_first", "control_last"))
         for path in (*PWNED, out / "intruder.json"):
             assert not Path(path).exists(), path

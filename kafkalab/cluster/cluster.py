@@ -319,8 +319,12 @@ class Cluster:
                 topic = consumer.list_topics(OFFSETS_TOPIC, timeout=3).topics.get(OFFSETS_TOPIC)
             except Exception:
                 return False
-            return (topic is not None and topic.error is None and bool(topic.partitions)
-                    and all(p.leader >= 0 for p in topic.partitions.values()))
+            if not (topic is not None and topic.error is None and bool(topic.partitions)
+                    and all(p.leader >= 0 for p in topic.partitions.values())):
+                return False
+            # the controller tells the brokers one by one: a client may ask any of them next
+            return all(OFFSETS_TOPIC in (probes.topic_names(f"{b.host}:{b.port}") or ())
+                       for b in self.brokers if self.engine.alive(self, b))
 
         try:
             return wait_for(ready, timeout=max(timeout, 30.0), every=0.1)[1]

@@ -239,6 +239,7 @@ class Batch:
             (self.out / f"{name}.executed.ipynb").write_text(executed)
         merged = {**base, **{k: v for k, v in report.items() if k in (
             "exercises", "score", "isolation", "cluster_id", "kernel_stopped", "processes_ended")}}
+        merged["sandbox_uid"] = box.uid  # whose processes were the submission's (ended with it)
         with using_lang(lang):
             if report.get("checks_hash") not in (None, self.hash) or "ungradable" in report or "exercises" not in report:
                 error = report.get("ungradable") or "the worker returned no result"
