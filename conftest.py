@@ -43,8 +43,4 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.get_closest_marker("unit") is None:
             item.add_marker(pytest.mark.integration)
-        # pytest-xdist (--dist loadgroup): a file's tests stay together in one worker (a notebook's cells
-        # depend on each other), but the cases of a test marked `spread` may go to different workers
-        group = item.nodeid if item.get_closest_marker("spread") else item.nodeid.split("::")[0]
-        item.add_marker(pytest.mark.xdist_group(group))
 

@@ -151,7 +151,6 @@ def grading_containers(slots: set[int]) -> list[str]:
 ISOLATIONS = [pytest.param("docker", marks=pytest.mark.docker), "namespaces"]
 
 
-@pytest.mark.spread
 @pytest.mark.parametrize("isolation", ISOLATIONS)
 def test_hostile_batch_scores_zero_and_harms_nothing(tmp_path, isolation):
     if isolation == "docker":
