@@ -44,3 +44,21 @@ def pytest_collection_modifyitems(config, items):
         if item.get_closest_marker("unit") is None:
             item.add_marker(pytest.mark.integration)
 
+
+
+def pytest_terminal_summary(terminalreporter):
+    """At the very end, each failure in a few lines (the exception and its message, no colours), so a
+    log cut in the middle still says why every test failed."""
+    import re
+
+    failed = terminalreporter.stats.get("failed", []) + terminalreporter.stats.get("error", [])
+    if not failed:
+        return
+    terminalreporter.section("failures in brief")
+    for report in failed:
+        text = re.sub(r"\x1b\[[0-9;]*m", "", report.longreprtext or "").rstrip().splitlines()
+        raised = [i for i, line in enumerate(text) if re.match(r"^(E\s+)?[\w.]*(Error|Exception|Exit|Interrupt)\b", line)]
+        brief = text[raised[-1]:raised[-1] + 5] if raised else text[-5:]
+        terminalreporter.write_line(f"{report.nodeid}")
+        for line in brief:
+            terminalreporter.write_line(f"    {line[:300]}")

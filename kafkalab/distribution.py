@@ -28,7 +28,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import tarfile
 import tempfile
 import time
@@ -37,6 +36,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import report
 from .errors import KafkaLabError
 from .i18n import register, t
 
@@ -339,7 +339,7 @@ def _find(version: str = KAFKA_VERSION) -> tuple[Distribution | None, list[str]]
         if _has_kafka(home, version):
             return Distribution(home, "KAFKA_HOME", version), []
         if not any(_has_kafka(home, v) for v in VERSIONS.values()):  # another version there: no note
-            print(t("kafka_home_bad", path=home, version=version), file=sys.stderr)
+            report.warn(t("kafka_home_bad", path=home, version=version))
     return _cache_state(version)
 
 
@@ -347,8 +347,7 @@ def find(version: str = KAFKA_VERSION) -> Distribution | None:
     """The Kafka already at hand (KAFKA_HOME or a verified cache), or None (a damaged cache: a note)."""
     dist, problems = _find(version)
     if problems:
-        print(t("cache_bad", version=version, path=_cached_home(version), problems=_short(problems)),
-              file=sys.stderr)
+        report.warn(t("cache_bad", version=version, path=_cached_home(version), problems=_short(problems)))
     return dist
 
 
@@ -370,7 +369,7 @@ def _drop_damaged_cache(version: str = KAFKA_VERSION) -> None:
     if not problems and home.exists() and not _has_kafka(home, version):
         problems = [f"no libs/kafka_{SCALA_VERSION}-{version}.jar"]
     if problems:
-        print(t("cache_replaced", version=version, path=home, problems=_short(problems)))
+        report.say(t("cache_replaced", version=version, path=home, problems=_short(problems)))
         shutil.rmtree(home, ignore_errors=True)
         _verified.pop(home, None)
 
@@ -383,12 +382,12 @@ def fetch(source: str = "auto", *, url: str | None = None, progress: bool = True
     if source == "auto":
         found, _ = _find(version)  # a damaged cache is replaced below, with a note
         if found:
-            print(t("kafka_found", version=found.version, path=found.home))
+            report.say(t("kafka_found", version=found.version, path=found.home))
             return found
     else:
         found, _ = _cache_state(version)
         if found:
-            print(t("kafka_found", version=found.version, path=found.home))
+            report.say(t("kafka_found", version=found.version, path=found.home))
             return found
     _drop_damaged_cache(version)
     default_url = DEFAULT_TGZ_URL.replace(KAFKA_VERSION, version)
@@ -400,7 +399,7 @@ def fetch(source: str = "auto", *, url: str | None = None, progress: bool = True
     for way in order:
         try:
             dist = ways[way]()
-            print(t("fetch_done", version=version, path=dist.home))
+            report.say(t("fetch_done", version=version, path=dist.home))
             return dist
         except KafkaLabError as err:
             if err.key in ("checksum_bad", "jar_digest_bad", "jars_differ") or source != "auto":
@@ -500,8 +499,8 @@ def download(url: str, dest: Path, sha512: str | None = None, *, progress: bool 
                 raise KafkaLabError("download_failed", url=url, error=err) from None
             delay = RETRY_DELAYS[min(attempt - 1, len(RETRY_DELAYS) - 1)]
             offset = part.stat().st_size if part.exists() else 0
-            print(t("download_retry", url=url, error=err, attempt=attempt + 1, attempts=DOWNLOAD_ATTEMPTS,
-                    delay=delay, offset=offset), file=sys.stderr)
+            report.warn(t("download_retry", url=url, error=err, attempt=attempt + 1, attempts=DOWNLOAD_ATTEMPTS,
+                              delay=delay, offset=offset))
             time.sleep(delay)
     if sha512 is not None:
         actual = sha512_of(part)
@@ -517,7 +516,7 @@ def _expected_tgz_digest(url: str, staging: Path, version: str = KAFKA_VERSION) 
     if pinned:
         return pinned
     tgz_name = f"kafka_{SCALA_VERSION}-{version}.tgz"
-    print(t("tgz_unpinned", file=tgz_name, url=url), file=sys.stderr)
+    report.warn(t("tgz_unpinned", file=tgz_name, url=url))
     sums = download(url + ".sha512", staging / (tgz_name + ".sha512"))
     try:
         return parse_sha512(sums.read_text(errors="replace"))
@@ -526,14 +525,14 @@ def _expected_tgz_digest(url: str, staging: Path, version: str = KAFKA_VERSION) 
 
 
 def _fetch_tgz(url: str, progress: bool, version: str = KAFKA_VERSION) -> Distribution:
-    print(t("fetch_tgz", version=version, url=url))
+    report.say(t("fetch_tgz", version=version, url=url))
     tgz_name = f"kafka_{SCALA_VERSION}-{version}.tgz"
     with _staging() as tmp:
         tmp = Path(tmp)
         expected = _expected_tgz_digest(url, tmp, version)
         tgz = _downloads() / tgz_name
         if tgz.exists() and sha512_of(tgz) != expected:  # a verified download kept from an earlier run
-            print(t("cached_download_bad", file=tgz_name, path=tgz.parent), file=sys.stderr)
+            report.warn(t("cached_download_bad", file=tgz_name, path=tgz.parent))
             tgz.unlink()
         if not tgz.exists():
             download(url, tgz, expected, progress=progress, file=tgz_name)
@@ -588,7 +587,7 @@ def _fetch_maven(progress: bool, version: str = KAFKA_VERSION) -> Distribution:
     mvn = shutil.which("mvn")
     if not mvn:
         raise KafkaLabError("maven_missing")
-    print(t("fetch_maven", version=version))
+    report.say(t("fetch_maven", version=version))
     from tqdm.auto import tqdm
 
     with _staging() as tmp:

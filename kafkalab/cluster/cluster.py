@@ -13,7 +13,7 @@ import sys
 import time
 from pathlib import Path
 
-from .. import namespace
+from .. import namespace, report
 from ..errors import KafkaLabError
 from ..i18n import t
 from . import kraft, ports, probes, procs, state  # kraft: also its messages (kafka_mismatch)
@@ -187,13 +187,13 @@ class Cluster:
         """Stop a node gracefully (SIGTERM); its data stays, `start` brings it back."""
         self._controllable("stop")
         self.engine.stop_node(self, self.node(node), kill=False)
-        print(t("node_stopped", node=node))
+        report.say(t("node_stopped", node=node))
 
     def kill(self, node: str) -> None:
         """Kill a node at once (SIGKILL), as a crash or a pulled plug would."""
         self._controllable("kill")
         self.engine.stop_node(self, self.node(node), kill=True)
-        print(t("node_killed", node=node))
+        report.say(t("node_killed", node=node))
 
     def start(self, node: str | None = None, timeout: float = READY_TIMEOUT) -> None:
         """Start a stopped node with its data (or every stopped node) and wait until it serves."""
@@ -201,13 +201,13 @@ class Cluster:
         targets = [self.node(node)] if node else self.nodes
         dead = [n for n in targets if not self.engine.alive(self, n)]
         if node and not dead:
-            print(t("node_already_running", node=node))
+            report.say(t("node_already_running", node=node))
             return
         expected = [n for n in self.nodes if n in dead or self.engine.alive(self, n)]
         self._start_nodes(dead)
         self.wait_ready(timeout, expected)
         for n in dead:
-            print(t("node_started", node=n.name))
+            report.say(t("node_started", node=n.name))
 
     def restart(self, node: str) -> None:
         self.stop(node)
@@ -438,7 +438,7 @@ class Cluster:
         """Stop every process or container of the cluster and delete its data."""
         with state.locked():
             self._remove()
-        print(t("down_done", name=self.name))
+        report.say(t("down_done", name=self.name))
 
     def _remove(self) -> None:
         """Clients of this process first, then processes or containers, then the folder (only if
@@ -548,7 +548,7 @@ def _create(spec: ClusterSpec, engine_name: str) -> Cluster:
     for line in [] if adopted is not None else assign_ports(
             spec, _reserved_ports(spec.name), is_free=lambda p: port_is_free(p) and ports.reserve(p, owner),
             holder=ports.holder_name):
-        print(line)
+        report.say(line)
     data = {"spec": spec.to_dict(), "engine": engine_name, "created": time.time(), "runtime": {},
             "config_files": {}, "course": os.environ.get("KAFKALAB_COURSE") == "1", **(adopted or {})}
     if spec.mode == "kraft":
@@ -612,7 +612,7 @@ def up(preset: str | None = None, name: str | None = None, engine: str = "auto",
 
     wanted_kafka = resolve_version(kafka) if kafka else None
     name = state.check_name(name if name is not None else state.default_name())
-    say = (lambda *a: None) if quiet else print
+    say = (lambda *a: None) if quiet else report.say
     began = time.monotonic()
     for attempt in range(3):
         cluster, existing = None, True  # until known: a failure then touches nothing of an existing cluster
@@ -733,7 +733,7 @@ def down(name: str | None = None, all: bool = False, all_homes: bool = False) ->
                 raise
             with state.locked():
                 _remove_remains(name)
-            print(t("down_done", name=name))
+            report.say(t("down_done", name=name))
             return [name]
         cluster.down()
         return [name]
@@ -749,14 +749,14 @@ def down(name: str | None = None, all: bool = False, all_homes: bool = False) ->
                 kept.append(err)
                 continue
             removed.append(name_)
-            print(t("down_done", name=name_))
+            report.say(t("down_done", name=name_))
         _sweep(home, all_homes)
         ports.release(state.clusters_root())
         state.remove_root_if_empty()
     for err in kept:
         log.warning("%s", err)
     if not removed:
-        print(t("down_nothing"))
+        report.say(t("down_nothing"))
     return removed
 
 

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import atexit
 import html
-import io
-import sys
 import threading
 import time
 import weakref
@@ -17,6 +15,7 @@ from typing import Callable
 
 import ipywidgets as widgets
 
+from .. import report
 from ..i18n import t
 from . import labels  # noqa: F401  (registers the widget texts)
 
@@ -122,33 +121,11 @@ def running_pollers() -> list[threading.Thread]:
     return [th for th in threading.enumerate() if th.name.startswith("kafkalab-widget") and th.is_alive()]
 
 
-class _ThreadStdout:
-    """sys.stdout that sends the writes of some threads elsewhere and passes all others through."""
-
-    def __init__(self, original):
-        self.original = original
-        self.sinks: dict[int, io.StringIO] = {}
-
-    def write(self, text):
-        sink = self.sinks.get(threading.get_ident())
-        return (sink or self.original).write(text)
-
-    def __getattr__(self, name):
-        return getattr(self.original, name)
-
-
 def run_quietly(func: Callable[[], object]) -> str:
-    """Run func() and return what it printed, without it landing in whichever cell runs now."""
-    if not isinstance(sys.stdout, _ThreadStdout):
-        sys.stdout = _ThreadStdout(sys.stdout)
-    router = sys.stdout
-    buf = io.StringIO()
-    router.sinks[threading.get_ident()] = buf
-    try:
+    """Run func() and return the notices it gave, without them landing in whichever cell runs now."""
+    with report.captured() as lines:
         func()
-    finally:
-        router.sinks.pop(threading.get_ident(), None)
-    return buf.getvalue().strip()
+    return "\n".join(lines)
 
 
 def esc(value) -> str:

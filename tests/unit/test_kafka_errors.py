@@ -21,6 +21,7 @@ def test_codes_not_text():
     assert not kafka_errors.topic_exists(RuntimeError("Topic 'x' already exists."))
     assert kafka_errors.transient(kafka(KafkaError._TRANSPORT))
     assert kafka_errors.transient(concurrent.futures.TimeoutError())
+    assert kafka_errors.transient(kafka(KafkaError.OFFSET_NOT_AVAILABLE))  # list_offsets right after an election
     assert not kafka_errors.transient(kafka(KafkaError.TOPIC_AUTHORIZATION_FAILED))
     assert not kafka_errors.is_kafka(TypeError("a bug"))
 

@@ -16,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from ... import distribution
+from ... import distribution, report
 from ...errors import KafkaLabError
 from ...i18n import register, t
 
@@ -150,7 +150,7 @@ def _run(step: str, argv: list[str], **kwargs) -> None:
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, **kwargs)
     for line in proc.stdout:
         tail = (tail + [line.rstrip()])[-15:]
-        print("    " + line.rstrip(), flush=True)
+        report.say("    " + line.rstrip())
     code = proc.wait()
     if code != 0:
         raise KafkaLabError("docker_image_failed", step=step, code=code, tail="\n".join(tail))
@@ -165,7 +165,7 @@ def _root(argv: list[str]) -> list[str]:
 def build_image(image: str = LOCAL_IMAGE, force: bool = False) -> str:
     """Build the course's image offline (cached: nothing happens when it exists). Returns its tag."""
     if not force and image_exists(image):
-        print(t("docker_image_exists", image=image, size=_size_mb(image)))
+        report.say(t("docker_image_exists", image=image, size=_size_mb(image)))
         return image
     for tool in ("debootstrap", "tar"):
         if not shutil.which(tool):
@@ -179,10 +179,10 @@ def build_image(image: str = LOCAL_IMAGE, force: bool = False) -> str:
     work = Path(tempfile.mkdtemp(prefix="kafkalab-image-"))
     rootfs = work / "rootfs"
     try:
-        print(t("docker_image_step", n=1, what=steps[0]), flush=True)
+        report.say(t("docker_image_step", n=1, what=steps[0]))
         _run(steps[0], _root(["debootstrap", "--variant=minbase", f"--include={PACKAGES}", SUITE,
                               str(rootfs), mirror]))
-        print(t("docker_image_step", n=2, what=steps[1]), flush=True)
+        report.say(t("docker_image_step", n=2, what=steps[1]))
         libs = rootfs / CONTAINER_LIBS.lstrip("/")
         _run(steps[1], _root(["mkdir", "-p", str(libs)]))
         _run(steps[1], _root(["cp", "-r", "--", *map(str, sorted(dist.libs.glob("*.jar"))), str(libs)]))
@@ -197,7 +197,7 @@ def build_image(image: str = LOCAL_IMAGE, force: bool = False) -> str:
         # what a runtime image does not need: apt lists and caches, docs, man pages
         _run(steps[1], _root(["rm", "-rf", *(str(rootfs / p) for p in (
             "var/lib/apt/lists", "var/cache/apt", "usr/share/doc", "usr/share/man", "usr/share/locale"))]))
-        print(t("docker_image_step", n=3, what=steps[2]), flush=True)
+        report.say(t("docker_image_step", n=3, what=steps[2]))
         tar = subprocess.Popen(_root(["tar", "-C", str(rootfs), "-c", "."]), stdout=subprocess.PIPE)
         _run(steps[2], ["docker", "import", "--change", f"ENV PATH={PATH}", "--change", "WORKDIR /opt/kafka",
                         "--change", f"LABEL {LABEL_KAFKA}={','.join(versions)}",
@@ -207,9 +207,9 @@ def build_image(image: str = LOCAL_IMAGE, force: bool = False) -> str:
         if tar.wait() != 0:
             raise KafkaLabError("docker_image_failed", step=steps[2], code=tar.returncode, tail="tar")
     finally:
-        print(t("docker_image_step", n=4, what=steps[3]), flush=True)
+        report.say(t("docker_image_step", n=4, what=steps[3]))
         subprocess.run(_root(["rm", "-rf", "--one-file-system", str(work)]), check=False)
-    print(t("docker_image_built", image=image, seconds=time.monotonic() - began, size=_size_mb(image)))
+    report.say(t("docker_image_built", image=image, seconds=time.monotonic() - began, size=_size_mb(image)))
     return image
 
 
