@@ -1,7 +1,7 @@
 """KRaft clusters: the storage format step as the quickstart writes it, and the controller quorum's state.
 
     cluster = kafkalab.up("kraft", kafka="4")       # 3 controllers (19091..19093) + 3 brokers (9092..9094)
-    print(cluster.storage_format_commands())        # what ran before each node: kafka-storage.sh format ...
+    cluster.storage_format_commands()               # what ran before each node: kafka-storage.sh format ...
     cluster.quorum()                                 # {'leader': 1002, 'epoch': 3, 'voters': [...], ...}
 
 The format step: one cluster id (``kafka-storage.sh random-uuid``) for the whole cluster, then
