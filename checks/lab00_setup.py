@@ -69,28 +69,28 @@ register({
     "lab00_readers_missing": {
         "en": "The group 'readers' has no committed offset for 'notes' (found {found}). Run the experiment cell as "
               "it is; to start over, run the first cell again.",
-        "ru": "У группы 'readers' нет зафиксированного смещения для 'notes' (найдено {found}). Выполните ячейку "
+        "ru": "У группы 'readers' нет закоммиченного смещения для 'notes' (найдено {found}). Выполните ячейку "
               "эксперимента как есть; чтобы начать сначала, снова выполните первую ячейку.",
     },
     "lab00_predict_first_run": {
         "en": "prediction['first_run'] is {given!r}, but the first run printed {real} notes. Hint: a group that "
               "has committed nothing yet starts where --from-beginning tells it.",
         "ru": "prediction['first_run'] равно {given!r}, а первый запуск вывел записок: {real}. Подсказка: группа, "
-              "которая ещё ничего не зафиксировала, начинает там, где велит --from-beginning.",
+              "которая ещё ничего не закоммитила, начинает там, где велит --from-beginning.",
     },
     "lab00_predict_second_run": {
         "en": "prediction['second_run'] is {given!r}, but the second run printed {real} notes. Hint: when the "
               "second run starts, the group already has a committed offset; --from-beginning only matters for a "
               "group without one.",
         "ru": "prediction['second_run'] равно {given!r}, а второй запуск вывел записок: {real}. Подсказка: когда "
-              "начинается второй запуск, у группы уже есть зафиксированное смещение; --from-beginning важен "
+              "начинается второй запуск, у группы уже есть закоммиченное смещение; --from-beginning важен "
               "только для группы без него.",
     },
     "lab00_predict_committed": {
         "en": "prediction['committed'] is {given!r}, but 'readers' has committed offset {real}. Hint: a committed "
               "offset is the offset of the next message the group will read.",
-        "ru": "prediction['committed'] равно {given!r}, а 'readers' зафиксировала смещение {real}. Подсказка: "
-              "зафиксированное смещение — это смещение следующего сообщения, которое прочитает группа.",
+        "ru": "prediction['committed'] равно {given!r}, а 'readers' закоммитила смещение {real}. Подсказка: "
+              "закоммиченное смещение — это смещение следующего сообщения, которое прочитает группа.",
     },
     "lab00_orders_diagnosis": {
         "en": "diagnosis = {found} does not name the broker setting that let this happen. Hint: compare the "

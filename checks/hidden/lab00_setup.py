@@ -21,7 +21,7 @@ register({
               "to its end (committed = end offset, lag 0); found messages {found}, committed {committed}, end "
               "offset {end}.",
         "ru": "После эксперимента в 'notes' лежат n-0 ... n-5 на смещениях 0 ... 5, а 'readers' дочитала до конца "
-              "(зафиксировано = конечное смещение, лаг 0); найдено сообщений {found}, зафиксировано {committed}, "
+              "(закоммичено = конечное смещение, лаг 0); найдено сообщений {found}, закоммичено {committed}, "
               "конечное смещение {end}.",
     },
     "lab00_hidden_order_keys": {
