@@ -32,7 +32,25 @@ register({
         "ru": "В Kafka {version} нет {tool}: ZooKeeper убрали в Kafka 4.0. Используйте kafka-metadata-quorum.sh "
               "(кворум контроллеров KRaft) или kafka-topics.sh / kafka-configs.sh.",
     },
+    "tool_bootstrap_down": {
+        "en": "Nothing answers at {given}: {nodes} is down, so {tool} cannot even fetch the cluster's metadata "
+              "(Kafka's own tool would wait about a minute, then fail with 'Timed out waiting for a node "
+              "assignment'). A client needs one live broker to bootstrap from; live now: {live}. "
+              "Fix: --bootstrap-server {suggest}",
+        "ru": "По адресу {given} никто не отвечает: {nodes} не работает, и {tool} не может даже получить "
+              "метаданные кластера (инструмент самой Kafka ждал бы около минуты, а потом упал бы с 'Timed out "
+              "waiting for a node assignment'). Клиенту для начала нужен хотя бы один живой брокер; сейчас "
+              "живы: {live}. Исправление: --bootstrap-server {suggest}",
+    },
+    "tool_cluster_down": {
+        "en": "No broker of cluster '{name}' runs, so {tool} has nobody to ask. Start them: cluster.start() "
+              "(or `kafkalab up`).",
+        "ru": "Ни один брокер кластера '{name}' не работает, и {tool} некого спросить. Запустите их: "
+              "cluster.start() (или `kafkalab up`).",
+    },
 })
+
+BOOTSTRAP_FLAGS = ("--bootstrap-server", "--broker-list")
 
 TOOLS = {
     "kafka-topics": "org.apache.kafka.tools.TopicCommand",
@@ -128,6 +146,31 @@ def map_notes_ports(cluster, args: list[str]) -> tuple[list[str], list[str]]:
     return [pattern.sub(swap, a) for a in args], notes
 
 
+def check_bootstrap(cluster, name: str, args: list[str]) -> None:
+    """A KafkaLabError, before any JVM starts, when every broker the tool is told to bootstrap from is down
+    (a killed broker-0 and the notes' localhost:9092): the tool would only hang, then time out."""
+    from .cluster import probes
+
+    given = next((args[i + 1] for i, a in enumerate(args[:-1]) if a in BOOTSTRAP_FLAGS), None)
+    if not given or not cluster.engine.controls_nodes:
+        return
+    addresses = [a.strip() for a in given.split(",") if a.strip()]
+    pattern = re.compile(r"^(?:localhost|127\.0\.0\.1):(\d+)$")
+    ports = [int(m.group(1)) for m in map(pattern.match, addresses) if m]
+    if len(ports) != len(addresses) or any(probes.tcp_open("127.0.0.1", p) for p in ports):
+        return  # an address elsewhere, or one that answers: the tool's own business
+    brokers = [n for n in cluster.nodes if n.role == "broker"]
+    named = [n.name for n in brokers if n.port in ports]
+    if not named:
+        return  # not this cluster's brokers: the tool's own error says more
+    live = [n for n in brokers if probes.tcp_open(n.host, n.port)]
+    if not live:
+        raise KafkaLabError("tool_cluster_down", name=cluster.name, tool=name)
+    shown = [f"localhost:{n.port}" if n.port == n.preferred_port else f"{n.host}:{n.port}" for n in live]
+    raise KafkaLabError("tool_bootstrap_down", given=given, nodes=", ".join(named), tool=name,
+                        live=", ".join(f"{n.name} ({a})" for n, a in zip(live, shown)), suggest=",".join(shown))
+
+
 @dataclass
 class ToolResult:
     """What a tool printed and how it ended."""
@@ -220,6 +263,7 @@ def prepare(cluster, tool: str, args: list[str], *, notebook: bool) -> tuple[str
     notes += grouped
     args, elsewhere = connection.tool_args(cluster, name, args)  # an external cluster: address, client config
     notes += elsewhere
+    check_bootstrap(cluster, name, args)
     if notebook and name == "kafka-console-consumer" and not {"--max-messages", "--timeout-ms"} & set(args):
         args = [*args, "--timeout-ms", str(NOTEBOOK_CONSUMER_TIMEOUT_MS)]
         notes.append(t("tool_timeout_added", ms=NOTEBOOK_CONSUMER_TIMEOUT_MS))

@@ -367,6 +367,13 @@ def test_first_consumer_group_after_a_broker_loss(make_cluster):
     cluster.kill("broker-2")
     # the group forms once the cluster knows broker-2 is gone (its ZooKeeper session ended)
     wait_for(lambda: {b.id for b in inspect.brokers(cluster)} == {0, 1}, 60)
+    # the notes' address of the dead broker: named at once, where Kafka's tool would hang for a minute
+    with pytest.raises(KafkaLabError) as err:
+        cluster.tool("kafka-topics.sh", "--bootstrap-server", "localhost:9094", "--list", echo=False)
+    assert err.value.key == "tool_bootstrap_down" and "broker-2" in str(err.value)
+    listed = cluster.tool("kafka-topics.sh", "--bootstrap-server", "localhost:9092,localhost:9094", "--list",
+                          echo=False)
+    assert "after-loss" in listed.lines
     consumer = cluster.consumer(f"brand-new-{uuid.uuid4().hex[:6]}", **{"enable.auto.commit": False})
     consumer.subscribe(["after-loss"])
     seen = []

@@ -20,6 +20,10 @@ class FakeCluster:
     """What the tools read of a cluster: its nodes."""
 
     def __init__(self, preset="three-brokers", moved=None):
+        import types
+
+        self.name = "fake"
+        self.engine = types.SimpleNamespace(controls_nodes=False)  # no nodes run: nothing to probe
         self.spec = ClusterSpec.from_preset(preset)
         assign_ports(self.spec, is_free=lambda port: True)
         for name, port in (moved or {}).items():
@@ -140,3 +144,29 @@ def test_magic_prints_a_kafkalab_error_instead_of_a_traceback(monkeypatch, capsy
     monkeypatch.setattr(cluster_module, "current", no_cluster)
     magic.kafka("kafka-topics.sh --list")
     assert "Unknown Kafka tool 'x'" in capsys.readouterr().out
+
+
+def test_a_dead_bootstrap_broker_is_named_before_any_jvm_starts():
+    import socket
+    import types
+
+    def free_port():
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            return s.getsockname()[1]
+
+    cluster = FakeCluster(moved={"broker-0": free_port(), "broker-1": free_port(), "broker-2": free_port()})
+    cluster.engine = types.SimpleNamespace(controls_nodes=True)
+    b0, b1 = cluster.spec.node("broker-0").port, cluster.spec.node("broker-1").port
+    with socket.socket() as alive:  # broker-1 answers, broker-0 (killed) and broker-2 do not
+        alive.bind(("127.0.0.1", b1))
+        alive.listen()
+        with pytest.raises(KafkaLabError) as err:
+            tools.check_bootstrap(cluster, "kafka-topics", ["--bootstrap-server", f"localhost:{b0}", "--list"])
+        assert err.value.key == "tool_bootstrap_down"
+        assert "broker-0 is down" in str(err.value) and f"--bootstrap-server 127.0.0.1:{b1}" in str(err.value)
+        tools.check_bootstrap(cluster, "kafka-topics", ["--bootstrap-server", f"localhost:{b0},localhost:{b1}"])
+        tools.check_bootstrap(cluster, "kafka-topics", ["--bootstrap-server", "kafka.example:9092"])  # not ours
+    with pytest.raises(KafkaLabError) as err:
+        tools.check_bootstrap(cluster, "kafka-topics", ["--bootstrap-server", f"localhost:{b0}", "--list"])
+    assert err.value.key == "tool_cluster_down"
