@@ -238,7 +238,7 @@ class Batch:
         if isinstance(executed, str):  # for the instructor: what ran, outputs capped
             (self.out / f"{name}.executed.ipynb").write_text(executed)
         merged = {**base, **{k: v for k, v in report.items() if k in (
-            "exercises", "score", "isolation", "cluster_id", "kernel_stopped", "processes_ended")}}
+            "exercises", "score", "isolation", "cluster_id", "kernel_stopped", "processes_ended", "cpu_seconds")}}
         merged["sandbox_uid"] = box.uid  # whose processes were the submission's (ended with it)
         with using_lang(lang):
             if report.get("checks_hash") not in (None, self.hash) or "ungradable" in report or "exercises" not in report:

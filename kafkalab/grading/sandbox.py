@@ -183,7 +183,7 @@ class Sandbox:
             return
         settings = {"memory": {"memory.limit_in_bytes": lim.memory}, "pids": {"pids.max": lim.pids},
                     "cpu": {"cpu.cfs_period_us": 100000, "cpu.cfs_quota_us": int(lim.cpus * 100000)},
-                    "freezer": {}}
+                    "cpuacct": {}, "freezer": {}}
         for ctl, values in settings.items():
             group = root / ctl / name
             try:
@@ -220,6 +220,18 @@ class Sandbox:
             env["KAFKALAB_CDS_DIR"] = str(self.cds_dir)
         env.setdefault("LANG", "C.UTF-8")
         return env
+
+    def cpu_seconds(self) -> float | None:
+        """CPU time the submission has used (its cgroup's, or its container's); None where unknown."""
+        groups = self.cgroups or ([Path("/sys/fs/cgroup"), Path("/sys/fs/cgroup/cpuacct")] if self.docker else [])
+        for group in groups:
+            usage = _read(group / "cpuacct.usage").strip()  # v1: nanoseconds
+            if usage.isdigit():
+                return int(usage) / 1e9
+            stat = dict(line.split() for line in _read(group / "cpu.stat").splitlines() if len(line.split()) == 2)
+            if stat.get("usage_usec", "").isdigit():  # v2
+                return int(stat["usage_usec"]) / 1e6
+        return None
 
     # --- ending -------------------------------------------------------------------------------------
     def processes(self) -> list:

@@ -281,6 +281,7 @@ def grade(job: dict) -> dict:
             with contextlib.suppress(Exception):
                 report["executed"] = nbformat.writes(notebook)[:5_000_000]
     finally:
+        report["cpu_seconds"] = box.cpu_seconds()
         report["processes_ended"] = box.end()
     return report
 
