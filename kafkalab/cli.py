@@ -118,6 +118,9 @@ def run(argv: list[str]) -> int:
         print(clusters.attach(args.name).logs(args.node, args.lines, args.file))
     elif cmd == "fetch":
         distribution.fetch(args.source, kafka=args.kafka)
+        from . import toolserver
+
+        toolserver.prepare()  # the tool server's class, built once with this Java
     elif cmd == "doctor":
         from .doctor import doctor
 

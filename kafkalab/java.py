@@ -68,7 +68,7 @@ def find_java() -> tuple[str, int]:
 
 def java_command(main_class: str, libs: Path, *, heap: str | None = None, jvm_opts: list[str] = (),
                  args: list[str] = (), log4j: Path | None = None, logs_dir: Path | None = None,
-                 java: str | None = None) -> list[str]:
+                 java: str | None = None, classpath: list[Path] = ()) -> list[str]:
     """The argv that runs `main_class` from the jars in `libs`, the way Kafka's bin scripts do."""
     java = java or find_java()[0]
     cmd = [java]
@@ -82,5 +82,5 @@ def java_command(main_class: str, libs: Path, *, heap: str | None = None, jvm_op
         cmd.append(f"-Dlog4j.configuration=file:{log4j}")
     if logs_dir:
         cmd.append(f"-Dkafka.logs.dir={logs_dir}")
-    cmd += ["-cp", f"{libs}/*", main_class, *args]
+    cmd += ["-cp", os.pathsep.join([f"{libs}/*", *map(str, classpath)]), main_class, *args]
     return cmd

@@ -272,23 +272,41 @@ def prepare(cluster, tool: str, args: list[str], *, notebook: bool) -> tuple[str
 
 def command(cluster, tool: str, args: list[str], *, notebook: bool = False) -> tuple[list[str], list[str]]:
     """(argv, notes) that run `tool args` against the cluster through its engine."""
+    name, args, notes = prepare(cluster, tool, args, notebook=notebook)
+    return _argv(cluster, name, args), notes
+
+
+def _argv(cluster, name: str, args: list[str]) -> list[str]:
     from .cluster.engines.base import QUICK_JVM_OPTS, JavaStep, kafka_version
 
-    name, args, notes = prepare(cluster, tool, args, notebook=notebook)
     main = main_class(name, kafka_version(cluster))
     quick = [] if name in MEASURING_TOOLS else QUICK_JVM_OPTS
-    return cluster.engine.tool_command(cluster, JavaStep(main, args, TOOL_HEAP, quick)), notes
+    return cluster.engine.tool_command(cluster, JavaStep(main, args, TOOL_HEAP, quick))
+
+
+def _start(cluster, name: str, args: list[str], stdin=None, **popen):
+    """The running tool: a call to the cluster's tool server when it serves this tool, else its own JVM."""
+    from . import toolserver
+    from .cluster.engines.base import kafka_version
+
+    if stdin is None:
+        served = toolserver.open_call(cluster, name, main_class(name, kafka_version(cluster)), args)
+        if served is not None:
+            return served
+    return subprocess.Popen(_argv(cluster, name, args), stdin=stdin if stdin is not None else subprocess.DEVNULL,
+                            **popen)
 
 
 def run_tool(cluster, tool: str, args: list[str], *, input: str | None = None, timeout: float | None = None,
              echo: bool = True) -> ToolResult:
     """Run a tool, stream its output (echo) and return it; for notebooks and Python code."""
-    argv, notes = command(cluster, tool, args, notebook=True)
+    given = list(args)
+    name, args, notes = prepare(cluster, tool, args, notebook=True)
     for note in notes:
         print(note, file=sys.stderr)
-    drop = _TIMEOUT_NOISE if "--timeout-ms" in argv and "--timeout-ms" not in args else ()
-    proc = subprocess.Popen(argv, stdin=subprocess.PIPE if input is not None else subprocess.DEVNULL,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1)
+    drop = _TIMEOUT_NOISE if "--timeout-ms" in args and "--timeout-ms" not in given else ()
+    proc = _start(cluster, name, args, stdin=subprocess.PIPE if input is not None else None,
+                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1)
     out: list[str] = []
     err: list[str] = []
     fold = _Fold()
@@ -324,10 +342,25 @@ def run_tool(cluster, tool: str, args: list[str], *, input: str | None = None, t
 
 def run_in_terminal(cluster, tool: str, args: list[str]) -> int:
     """Run a tool with this terminal's stdin/stdout/stderr (the `kafkalab tool` command)."""
-    argv, notes = command(cluster, tool, args, notebook=False)
+    from . import toolserver
+    from .cluster.engines.base import kafka_version
+
+    name, args, notes = prepare(cluster, tool, args, notebook=False)
     for note in notes:
         print(note, file=sys.stderr)
+    served = toolserver.open_call(cluster, name, main_class(name, kafka_version(cluster)), args)
     try:
-        return subprocess.call(argv)
+        if served is None:
+            return subprocess.call(_argv(cluster, name, args))
+        pumps = [threading.Thread(target=_pump, args=(served.stdout, sys.stdout, []), daemon=True),
+                 threading.Thread(target=_pump, args=(served.stderr, sys.stderr, []), daemon=True)]
+        for p in pumps:
+            p.start()
+        code = served.wait()
+        for p in pumps:
+            p.join()
+        return code
     except KeyboardInterrupt:
+        if served is not None:
+            served.kill()
         return 130

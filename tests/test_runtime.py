@@ -440,3 +440,30 @@ def test_a_port_taken_between_the_check_and_the_start_means_new_ports(monkeypatc
         assert [b.id for b in kafkalab.inspect.brokers(cluster)] == [0]
     finally:
         cluster.down()
+
+
+def test_tool_server_answers_as_a_jvm_of_its_own_would(make_cluster, monkeypatch):
+    """The first admin tool call runs as its own JVM and starts the cluster's tool server; later calls
+    are served by it, with the same output and exit codes (Kafka's Exit.exit ends the call, not the
+    server), and `down` ends the server with the nodes."""
+    from kafkalab import toolserver
+    from kafkalab.cluster import procs
+
+    cluster = make_cluster("single", "local")
+    monkeypatch.setenv("KAFKALAB_TOOL_SERVER", "1")
+    assert toolserver.prepare() is not None  # this machine's Java builds it
+    topics = lambda *args: cluster.tool("kafka-topics.sh", "--bootstrap-server", "localhost:9092", *args, echo=False)
+    assert topics("--create", "--topic", "served", "--partitions", "3").stdout == "Created topic served.\n"
+    wait_for(lambda: toolserver._connect(cluster.dir / "tools.sock"), 60, "the tool server")
+    server = procs.marked(state.home_dir(), cluster.name, toolserver.NODE)
+    assert len(server) == 1
+    calls = [("--describe", "--topic", "served"), ("--describe", "--topic", "missing"), ("--list",), ()]
+    served = [topics(*args) for args in calls]
+    monkeypatch.setenv("KAFKALAB_TOOL_SERVER", "0")
+    own_jvm = [topics(*args) for args in calls]
+    assert [r.returncode for r in served] == [r.returncode for r in own_jvm] == [0, 1, 0, 1]
+    assert [r.stdout for r in served] == [r.stdout for r in own_jvm]
+    assert "exactly one action" in served[3].stderr and "ExitCalled" not in served[1].stderr + served[3].stderr
+    assert procs.marked(state.home_dir(), cluster.name, toolserver.NODE) == server  # still the one server
+    cluster.down()
+    assert not any(procs.alive(p) for p in server)

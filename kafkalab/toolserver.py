@@ -1,0 +1,207 @@
+"""Kafka's admin tools in one warm JVM per cluster (resources/ToolServer.java): a `%kafka kafka-topics.sh
+--list` costs a method call, not a JVM start (about 1 s of CPU each on 2 cores).
+
+The server is started in the background by the first served call (which runs as a JVM of its own), listens on `tools.sock` in the cluster's folder, carries
+the cluster's process markers (so `down`, the watchdog and sweeps end it with the nodes) and ends itself
+after IDLE_SECONDS without a call. Tools that read stdin, measure, or are not Kafka's admin commands run
+in a JVM of their own as before, and so does everything when the server cannot run here (Java < 16, no
+javac to build it once, a socket path too long, KAFKALAB_TOOL_SERVER=0).
+"""
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import os
+import shutil
+import socket
+import struct
+import subprocess
+import tempfile
+import threading
+from pathlib import Path
+
+SERVED = {"kafka-topics", "kafka-configs", "kafka-consumer-groups", "kafka-acls", "kafka-get-offsets",
+          "kafka-delete-records", "kafka-leader-election", "kafka-log-dirs", "kafka-metadata-quorum",
+          "kafka-broker-api-versions", "kafka-reassign-partitions"}
+SOURCE = Path(__file__).parent / "resources" / "ToolServer.java"
+IDLE_SECONDS = 900
+NODE = "tool-server"  # its -Dkafkalab.node marker
+
+
+def class_dir(java: str, java_version: int) -> Path | None:
+    """The compiled server for this Java (built once with javac, kept beside the class-data archives)."""
+    from . import cds
+
+    if java_version < 16:  # Unix domain sockets in java.nio
+        return None
+    source = SOURCE.read_bytes()
+    key = hashlib.sha256(source + os.path.realpath(java).encode()).hexdigest()[:12]
+    built = cds.folder() / f"toolserver-{key}"
+    if (built / "ToolServer.class").is_file():
+        return built
+    javac = Path(os.path.realpath(java)).parent / "javac"
+    try:
+        built.parent.mkdir(parents=True, exist_ok=True)
+        partial = Path(tempfile.mkdtemp(prefix=".toolserver-", dir=built.parent))
+    except OSError:
+        return None  # a read-only cache (a grading sandbox): tools run as separate JVMs
+    try:
+        if not javac.is_file() or subprocess.run([str(javac), "-d", str(partial), str(SOURCE)], capture_output=True,
+                                                 timeout=120).returncode != 0:
+            return None
+        os.chmod(partial, 0o755)
+        os.replace(partial, built)
+    except (OSError, subprocess.TimeoutExpired):
+        pass  # another process built it first, or javac is not usable
+    finally:
+        shutil.rmtree(partial, ignore_errors=True)
+    return built if (built / "ToolServer.class").is_file() else None
+
+
+def _socket_path(cluster) -> Path | None:
+    path = cluster.dir / "tools.sock"
+    return path if len(str(path)) < 100 else None  # sun_path holds 108 bytes
+
+
+def _usable(cluster, name: str) -> bool:
+    from .cluster.engines.local import LocalEngine
+
+    return (name in SERVED and os.environ.get("KAFKALAB_TOOL_SERVER", "1") != "0"
+            and isinstance(cluster.engine, LocalEngine) and _socket_path(cluster) is not None)
+
+
+def _launch(cluster, path: Path) -> bool:
+    from .cluster.engines.base import JVM_OPTS, QUICK_JVM_OPTS, kafka_version, log4j_config
+    from .cluster.engines.local import markers
+    from .distribution import require
+    from .java import find_java, java_command
+
+    java, java_version = find_java()
+    classes = class_dir(java, java_version)
+    if classes is None:
+        return False
+    version = kafka_version(cluster)
+    argv = java_command("ToolServer", require(version).libs, heap="256m",
+                        jvm_opts=JVM_OPTS + QUICK_JVM_OPTS + markers(cluster.home, cluster.name, NODE),
+                        args=[str(path), str(IDLE_SECONDS)], log4j=log4j_config(version, server=False),
+                        java=java, classpath=[classes])
+    logs = cluster.dir / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    with open(logs / f"{NODE}.log", "ab") as log:
+        server = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                                  cwd=cluster.dir, start_new_session=True)
+    from .waiting import wait_for
+
+    try:
+        wait_for(lambda: server.poll() is not None or _connect(path) is not None, 60, "the tool server", every=0.05)
+    except TimeoutError:
+        server.kill()
+    threading.Thread(target=server.wait, daemon=True).start()  # reaped when it ends (idle, or down)
+    return server.poll() is None
+
+
+def _connect(path: Path) -> socket.socket | None:
+    conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        conn.connect(str(path))
+        return conn
+    except OSError:
+        conn.close()
+        return None
+
+
+def open_call(cluster, name: str, main: str, args: list[str]) -> ServedCall | None:
+    """The tool call, sent to the cluster's server; None: run it as a JVM of its own (the first call
+    does, while the server starts in the background for the next ones)."""
+    if not _usable(cluster, name):
+        return None
+    path = _socket_path(cluster)
+    conn = _connect(path)
+    if conn is None:
+        threading.Thread(target=_launch_once, args=(cluster, path), daemon=True, name="kafkalab-tool-server").start()
+        return None
+    words = [w.encode() for w in (main, *args)]
+    conn.sendall(struct.pack(">i", len(words)) + b"".join(struct.pack(">i", len(w)) + w for w in words))
+    return ServedCall(conn, cluster)
+
+
+def _launch_once(cluster, path: Path) -> None:
+    """Start the server unless another thread or process is starting it (the lock) or it runs."""
+    try:
+        with open(cluster.dir / "tools.lock", "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            probe = _connect(path)
+            if probe is not None:
+                probe.close()
+                return
+            _launch(cluster, path)
+    except OSError:
+        pass  # being started elsewhere, or the cluster's folder is gone (down)
+
+
+def prepare() -> Path | None:
+    """Build the server once for this machine's Java (kafkalab fetch does it), so no call waits for javac."""
+    from .errors import KafkaLabError
+    from .java import find_java
+
+    try:
+        return class_dir(*find_java())
+    except KafkaLabError:
+        return None
+
+
+class ServedCall:
+    """A served tool call that looks like a subprocess.Popen: stdout, stderr (text), wait(), kill()."""
+
+    stdin = None
+
+    def __init__(self, conn: socket.socket, cluster):
+        self._conn, self._cluster = conn, cluster
+        self.returncode: int | None = None
+        out_r, self._out = os.pipe()
+        err_r, self._err = os.pipe()
+        self.stdout = open(out_r, encoding="utf-8", errors="replace")
+        self.stderr = open(err_r, encoding="utf-8", errors="replace")
+        self._done = threading.Event()
+        threading.Thread(target=self._read, daemon=True, name="kafkalab-tool-call").start()
+
+    def _read(self) -> None:
+        reader = self._conn.makefile("rb")
+        try:
+            while True:
+                head = reader.read(5)
+                if len(head) < 5:
+                    break  # the server went away: killed, or timed out by us
+                kind, size = head[0], struct.unpack(">i", head[1:])[0]
+                if kind == 0:
+                    self.returncode = size
+                    break
+                os.write(self._out if kind == 1 else self._err, reader.read(size))
+        except OSError:
+            pass
+        finally:
+            if self.returncode is None:
+                self.returncode = 1
+            with contextlib.suppress(OSError):
+                reader.close()
+                self._conn.close()
+            os.close(self._out)
+            os.close(self._err)
+            self._done.set()
+
+    def wait(self, timeout: float | None = None) -> int:
+        if not self._done.wait(timeout):
+            raise subprocess.TimeoutExpired("tool server call", timeout)
+        return self.returncode
+
+    def poll(self) -> int | None:
+        return self.returncode if self._done.is_set() else None
+
+    def kill(self) -> None:
+        """A call cannot be cut short inside the server: end the server (the next call starts a new one)."""
+        from .cluster import procs
+
+        procs.kill(procs.marked(self._cluster.home, self._cluster.name, NODE))
+        with contextlib.suppress(OSError):
+            self._conn.shutdown(socket.SHUT_RDWR)
