@@ -104,6 +104,8 @@ register({
                        "ru": "размещение реплик (лидер первым): {placement}"},
     "l04_followers_down": {"en": "followers down", "ru": "упавших фолловеров"},
     "l04_kept": {"en": "messages kept in payments: {count}", "ru": "сообщений сохранено в payments: {count}"},
+    "l04_col_timeout": {"en": "what notices the death", "ru": "что замечает смерть"},
+    "l04_col_failover": {"en": "SIGKILL -> new leader, s", "ru": "SIGKILL -> новый лидер, с"},
     # --- lesson 05 ------------------------------------------------------------------------------------
     "l05_live_group": {"en": "live group: {group}", "ru": "живая группа: {group}"},
     "l05_group_state": {"en": "{group}: state {state}, members {members}, committed {committed}",
@@ -119,7 +121,13 @@ register({
     "l05_step_consumed": {"en": "consumed {n} and committed", "ru": "прочитано {n} и закоммичено"},
     "l05_col_step": {"en": "step", "ru": "шаг"},
     "l05_col_lag": {"en": "lag", "ru": "лаг"},
+    "l05_col_held": {"en": "partitions held before", "ru": "партиций было у оставшихся"},
+    "l05_col_kept": {"en": "of them kept", "ru": "из них сохранено"},
+    "l05_col_revoked": {"en": "given up (on_revoke)", "ru": "отдано (on_revoke)"},
     # --- lesson 06 ------------------------------------------------------------------------------------
+    "l06_col_client": {"en": "client", "ru": "клиент"},
+    "l06_java_on_39": {"en": "Java (3.9 cluster)", "ru": "Java (кластер 3.9)"},
+    "l06_default": {"en": "{value} (default)", "ru": "{value} (по умолчанию)"},
     "l06_fast": {"en": "{rate:.0f} records/s, {mb:.2f} MB/s, average latency {avg:.1f} ms, p99 {p99:.0f} ms",
                  "ru": "{rate:.0f} записей/с, {mb:.2f} МБ/с, средняя задержка {avg:.1f} мс, p99 {p99:.0f} мс"},
     "l06_consumer_read": {
