@@ -1,10 +1,20 @@
-"""Checks of lab 06 (load testing): the parsed perf numbers against what the cluster stored."""
+"""Checks of lab 06 (load testing): the parsed perf numbers against what the cluster stored; a prediction of
+what --throughput does to a perf test (meter), a client quota that throttles a
+load test (loadtest), a topic designed for payments (payments)."""
+import re
+
 from kafkalab.grading import Fail, exercise
 from kafkalab.i18n import register
 
 GROUP = "perf-group"
 RECORDS, RECORD_SIZE, ACKS_RECORDS = 1000, 1000, 2000
 MB = 2 ** 20
+# exercise 6: the paced perf test of the experiment
+METER_RECORDS, METER_THROUGHPUT = 300, 100
+# exercise 7: the throttled client, the records of the colleague's test and of the proof
+LOADGEN, SLOW_RECORDS, FAST_RECORDS = "loadgen", 50, 2000
+# exercise 8: the records of the proof
+PAYMENT_RECORDS = 600
 
 register({
     "lab06_partitions": {
@@ -75,6 +85,77 @@ register({
     "lab06_no_lag": {
         "en": "Group '{group}' has no lag: write the acks test's records (exercise 4) before measuring it.",
         "ru": "У группы '{group}' нет лага: сначала запишите записи теста acks (упражнение 4), потом измеряйте.",
+    },
+    "lab06_meter_missing": {
+        "en": "'meter' holds {found} records; the experiment writes {want}. Run the experiment cell (after your "
+              "prediction) as it is; to start over, delete 'meter' and run it again.",
+        "ru": "В 'meter' записей: {found}, а эксперимент записывает {want}. Выполните ячейку эксперимента (после "
+              "своего предсказания) как есть; чтобы начать сначала, удалите 'meter' и выполните её снова.",
+    },
+    "lab06_predict_rate": {
+        "en": "prediction['{item}'] is {given!r}, but the test of 'meter' gives about {real:.3g}. Hint: "
+              "--throughput caps the records sent per second; the tool counts a MB as 1024 x 1024 bytes.",
+        "ru": "prediction['{item}'] равно {given!r}, а тест 'meter' даёт около {real:.3g}. Подсказка: "
+              "--throughput ограничивает число записей в секунду; инструмент считает МБ как 1024 x 1024 байт.",
+    },
+    "lab06_quota_diagnosis": {
+        "en": "diagnosis = {found} does not name the limit at fault. Hint: kafka-configs.sh --describe "
+              "--entity-type clients --entity-name loadgen; name the setting as Kafka spells it.",
+        "ru": "diagnosis = {found} не называет виноватое ограничение. Подсказка: kafka-configs.sh --describe "
+              "--entity-type clients --entity-name loadgen; назовите настройку так, как её пишет Kafka.",
+    },
+    "lab06_quota_still_set": {
+        "en": "The cluster still limits the client '{client}': {found}. Hint: kafka-configs.sh --alter "
+              "--entity-type clients --entity-name {client} --delete-config ...; a test under another client id "
+              "does not remove it.",
+        "ru": "Кластер всё ещё ограничивает клиента '{client}': {found}. Подсказка: kafka-configs.sh --alter "
+              "--entity-type clients --entity-name {client} --delete-config ...; тест под другим client id его "
+              "не снимает.",
+    },
+    "lab06_quota_summary": {
+        "en": "fast_summary = {found} is not the summary of a perf test of {want} records. Hint: --num-records "
+              "{want}, and keep the last line of the output.",
+        "ru": "fast_summary = {found} — не итог теста на {want} записей. Подсказка: --num-records {want}, и "
+              "сохраните последнюю строку вывода.",
+    },
+    "lab06_quota_stored": {
+        "en": "'loadtest' holds {found} records; the colleague's test and yours write {want}. Run the proof "
+              "(--num-records {fast}) once.",
+        "ru": "В 'loadtest' записей: {found}, а тест коллеги и ваш записывают {want}. Выполните проверочный тест "
+              "(--num-records {fast}) один раз.",
+    },
+    "lab06_payments_rf": {
+        "en": "'payments' has replication factor {rf}: with one broker down, fewer than two in-sync copies would "
+              "be left. Hint: count the copies a partition needs so that two stay with one broker gone; delete "
+              "the topic and create it again.",
+        "ru": "У 'payments' фактор репликации {rf}: если один брокер упадёт, синхронных копий останется меньше "
+              "двух. Подсказка: посчитайте, сколько копий нужно партиции, чтобы две остались без одного брокера; "
+              "удалите топик и создайте его снова.",
+    },
+    "lab06_payments_min_isr": {
+        "en": "'payments' has min.insync.replicas={found}, but an acks=all write must wait for exactly two "
+              "in-sync copies: with fewer, one broker alone acknowledges it; with more, one broker down stops "
+              "acks=all writes. Hint: the setting that makes acks=all wait for "
+              "a number of in-sync replicas is a topic config; --config NAME=VALUE when creating, or "
+              "kafka-configs.sh --alter.",
+        "ru": "У 'payments' min.insync.replicas={found}, а запись с acks=all должна ждать ровно две синхронные "
+              "копии: если меньше, её подтвердит один брокер; если больше, без одного брокера записи с acks=all "
+              "остановятся. Подсказка: настройка, с которой acks=all ждёт "
+              "нужное число синхронных реплик, — это настройка топика; --config NAME=VALUE при создании или "
+              "kafka-configs.sh --alter.",
+    },
+    "lab06_payments_partitions": {
+        "en": "'payments' has {partitions} partition(s). Hint: the peak divided by what one partition takes, and "
+              "by what one consumer reads; the larger need wins, then every broker must lead the same number; "
+              "the fewest that meet all of it. A topic cannot lose partitions: delete it and create it again.",
+        "ru": "У 'payments' партиций: {partitions}. Подсказка: пик, делённый на то, что принимает одна партиция, "
+              "и на то, что читает один консьюмер; побеждает большая потребность, затем каждый брокер должен "
+              "лидировать в одинаковом числе партиций; нужно наименьшее число, отвечающее всему этому. Партиции "
+              "нельзя убрать: удалите топик и создайте его снова.",
+    },
+    "lab06_payments_stored": {
+        "en": "'payments' holds {found} records; the proof writes {want} with acks=all. Run it once.",
+        "ru": "В 'payments' записей: {found}, а проверка записывает {want} с acks=all. Выполните её один раз.",
     },
 })
 
@@ -186,3 +267,77 @@ def lag_read(ctx):
         given = answer
     ctx.expect(given == truth, "lab06_lag", found=answer, expected=truth, group=GROUP)
     return {"lag": truth, "total_lag": sum(truth.values())}
+
+
+def _answer(value):
+    """A prediction item as the check compares it: numbers written as text become int."""
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value.strip())
+    return value
+
+
+def meter_records(ctx) -> list[dict]:
+    return ctx.records("meter", max_messages=2 * METER_RECORDS)
+
+
+def _number(value):
+    try:
+        return None if isinstance(value, bool) else float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@exercise("lab06.ex6", points=3)
+def throughput_prediction(ctx):
+    """The prediction against the paced test's figures: the records in 'meter' (how many, how large) at the
+    experiment's --throughput. Not the timestamps: on a loaded machine the tool catches up after a stall."""
+    records = meter_records(ctx)
+    sizes = {len(r["value"] or "") for r in records}
+    ctx.expect(len(records) == METER_RECORDS and len(sizes) == 1, "lab06_meter_missing", found=len(records),
+               want=METER_RECORDS)
+    size = sizes.pop()
+    real = {"seconds": len(records) / METER_THROUGHPUT, "records_per_sec": METER_THROUGHPUT,
+            "mb_per_sec": METER_THROUGHPUT * size / MB}
+    given = ctx.var("prediction", dict)
+    for item, want in real.items():
+        guess = _number(given.get(item))
+        ctx.expect(guess is not None and abs(guess - want) <= 0.2 * want, "lab06_predict_rate", item=item,
+                   given=given.get(item), real=want)
+    stamps = sorted(r["timestamp"] for r in records)
+    return {**{item: round(value, 4) for item, value in real.items()},
+            "measured_seconds": round((stamps[-1] - stamps[0]) / 1000, 3)}
+
+
+def client_quotas(ctx, client: str) -> str:
+    """What kafka-configs.sh --describe says about the client id's quotas ('' when none)."""
+    res = ctx.cluster.tool("kafka-configs.sh", "--bootstrap-server", ctx.cluster.bootstrap_servers, "--describe",
+                           "--entity-type", "clients", "--entity-name", client, echo=False)
+    return " ".join(line.strip() for line in res.lines if "_rate" in line or "percentage" in line)
+
+
+@exercise("lab06.ex7", points=3)
+def quota_removed(ctx):
+    diagnosis = ctx.var("diagnosis", str)
+    ctx.expect("producer_byte_rate" in diagnosis.lower(), "lab06_quota_diagnosis", found=repr(diagnosis[:120]))
+    quotas = client_quotas(ctx, LOADGEN)
+    ctx.expect("producer_byte_rate" not in quotas, "lab06_quota_still_set", client=LOADGEN, found=quotas)
+    summary = ctx.var("fast_summary", str)
+    m = re.match(r"\s*(\d+) records sent, ([\d.]+) records/sec", summary)
+    ctx.expect(m and int(m[1]) == FAST_RECORDS, "lab06_quota_summary", found=repr(summary[:120]), want=FAST_RECORDS)
+    stored = ctx.inspect.message_count(ctx.cluster, "loadtest")
+    ctx.expect(stored == SLOW_RECORDS + FAST_RECORDS, "lab06_quota_stored", found=stored,
+               want=SLOW_RECORDS + FAST_RECORDS, fast=FAST_RECORDS)
+    return {"quotas_of_loadgen": quotas or None, "records_per_sec": float(m[2]), "stored": stored}
+
+
+@exercise("lab06.ex8", points=3)
+def payments_design(ctx):
+    info = ctx.topic("payments")
+    ctx.expect(info.replication_factor == 3, "lab06_payments_rf", rf=info.replication_factor)
+    min_isr = info.config.get("min.insync.replicas")
+    ctx.expect(min_isr == "2", "lab06_payments_min_isr", found=min_isr)
+    partitions = len(info.partitions)
+    ctx.expect(partitions == 6, "lab06_payments_partitions", partitions=partitions)
+    stored = ctx.inspect.message_count(ctx.cluster, "payments")
+    ctx.expect(stored == PAYMENT_RECORDS, "lab06_payments_stored", found=stored, want=PAYMENT_RECORDS)
+    return {"partitions": partitions, "replication_factor": 3, "min.insync.replicas": 2, "stored": stored}

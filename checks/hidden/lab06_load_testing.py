@@ -2,6 +2,28 @@
 import re
 
 from kafkalab.grading import exercise, visible_module
+from kafkalab.i18n import register
+
+register({
+    "lab06_hidden_meter": {
+        "en": "'meter' should hold the Java perf test's {want} records of {size} bytes, spread over its 3 "
+              "partitions; found {found} such records in partitions {partitions}.",
+        "ru": "В 'meter' должны лежать {want} записей по {size} байт от Java perf-теста, разнесённые по его 3 "
+              "партициям; найдено таких записей: {found}, в партициях {partitions}.",
+    },
+    "lab06_hidden_loadtest": {
+        "en": "The proof should be the Java perf test's {want} records of {size} bytes in 'loadtest'; found {found} "
+              "such records.",
+        "ru": "Проверкой должны быть {want} записей по {size} байт от Java perf-теста в "
+              "'loadtest'; найдено таких записей: {found}.",
+    },
+    "lab06_hidden_payments": {
+        "en": "Every partition of 'payments' should have all three replicas in sync and the leaders spread evenly "
+              "(two per broker); leaders {leaders}, partitions with a short ISR {short}.",
+        "ru": "У каждой партиции 'payments' все три реплики должны быть синхронны, а лидеры распределены поровну "
+              "(по две на брокер); лидеры {leaders}, партиции с неполным ISR {short}.",
+    },
+})
 
 
 _v = visible_module(__file__)
@@ -45,3 +67,34 @@ def lag_of_every_partition(ctx):
     truth = {p.partition: p.lag for p in ctx.group(_v.GROUP).partitions if p.topic == "perf"}
     ctx.expect(sorted(int(k) for k in answer) == partitions, "lab06_lag", found=answer, expected=truth,
                group=_v.GROUP)
+
+
+@exercise("lab06.ex6", points=1, hidden=True)
+def meter_by_the_java_tool(ctx):
+    records = _v.meter_records(ctx)
+    java = sum(1 for r in records if len(r["value"] or "") == _v.RECORD_SIZE and re.fullmatch(r"[A-Z]+", r["value"]))
+    partitions = sorted({r["partition"] for r in records})
+    ctx.expect(java == _v.METER_RECORDS and len(partitions) > 1, "lab06_hidden_meter", want=_v.METER_RECORDS,
+               size=_v.RECORD_SIZE, found=java, partitions=partitions)
+    return {"java_records": java, "partitions": partitions}
+
+
+@exercise("lab06.ex7", points=1, hidden=True)
+def proof_by_the_java_tool(ctx):
+    values = [v or "" for _, _, _, v in ctx.messages("loadtest", max_messages=5000, timeout=30.0)]
+    java = sum(1 for v in values if len(v) == _v.RECORD_SIZE and re.fullmatch(r"[A-Z]+", v))
+    ctx.expect(java == _v.SLOW_RECORDS + _v.FAST_RECORDS, "lab06_hidden_loadtest", found=java,
+               want=_v.FAST_RECORDS, size=_v.RECORD_SIZE)
+    return {"java_records": java}
+
+
+@exercise("lab06.ex8", points=1, hidden=True)
+def payments_in_sync_and_spread(ctx):
+    info = ctx.topic("payments", with_config=False)
+    leaders: dict = {}
+    for p in info.partitions:
+        leaders[p.leader] = leaders.get(p.leader, 0) + 1
+    short = [p.partition for p in info.partitions if len(p.isr) < 3]
+    ctx.expect(sorted(leaders.values()) == [2, 2, 2] and not short, "lab06_hidden_payments", leaders=leaders,
+               short=short)
+    return {"leaders_per_broker": leaders}

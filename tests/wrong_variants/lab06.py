@@ -38,4 +38,16 @@ VARIANTS = {
                   '    cols = line.split()\n'
                   '    if len(cols) >= 6 and cols[0] == "perf-group" and cols[1] == "perf":\n'
                   '        perf_lag[int(cols[2])] = int(cols[3])\n'),
+    # "--throughput limits requests, not records": the test predicted as fast as in exercise 2
+    "lab06.ex6": 'prediction = {"seconds": 0.3, "records_per_sec": 1000, "mb_per_sec": 0.95}\n',
+    # the test run under another client id: fast, but the quota stays on loadgen
+    "lab06.ex7": ('diagnosis = "producer_byte_rate=10240 throttles loadgen"\n'
+                  'fast = cluster.tool("kafka-producer-perf-test.sh", "--topic", "loadtest", "--num-records", "2000",\n'
+                  '                    "--record-size", "1000", "--throughput", "-1", "--producer-props",\n'
+                  '                    f"bootstrap.servers={BOOTSTRAP}", "client.id=loadgen-2", echo=False)\n'
+                  'fast_summary = fast.lines[-1]\n'),
+    # every replica demanded: one broker down would stop acks=all writes
+    "lab06.ex8": ('%kafka kafka-topics.sh --create --bootstrap-server localhost:9092 --topic payments --partitions 6 --replication-factor 3 --config min.insync.replicas=3\n'
+                  'proof = perf.python_producer_test(cluster, "payments", num_records=600, record_size=100,\n'
+                  '                                  producer_props={"acks": "all"})\n'),
 }
