@@ -71,16 +71,22 @@ def mine(value: str, target=None, pre: str | None = None) -> bool:
 def console_group(target, tool: str, args: list[str]) -> tuple[list[str], list[str]]:
     """kafka-console-consumer without --group (and without --partition) makes up a group of its own,
     console-consumer-NNNNN, outside the student's namespace, which the class cluster's ACLs refuse:
-    give it the same made-up name inside the namespace, and, like Kafka's own made-up group, no commits."""
+    give it the same made-up name inside the namespace, and, like Kafka's own made-up group, no commits.
+    kafka-consumer-perf-test's perf-consumer-NNNNN likewise."""
     import random
 
     pre = prefix(target)
     flags = {a.split("=", 1)[0] for a in args}
-    if not pre or tool != "kafka-console-consumer" or flags & {"--group", "--partition"}:
+    if not pre or flags & {"--group", "--partition"}:
         return args, []
-    group = f"{pre}console-consumer-{random.randint(10000, 99999)}"
-    return ([*args, "--group", group, "--consumer-property", "enable.auto.commit=false"],
-            [t("tool_group_added", group=group)])
+    if tool == "kafka-console-consumer":
+        group = f"{pre}console-consumer-{random.randint(10000, 99999)}"
+        return ([*args, "--group", group, "--consumer-property", "enable.auto.commit=false"],
+                [t("tool_group_added", group=group)])
+    if tool == "kafka-consumer-perf-test":  # its own made-up group is perf-consumer-NNNNN
+        group = f"{pre}perf-consumer-{random.randint(10000, 99999)}"
+        return [*args, "--group", group], [t("tool_group_added", group=group)]
+    return args, []
 
 
 def map_tool_args(target, args: list[str]) -> tuple[list[str], list[str]]:

@@ -294,6 +294,10 @@ def tool_args(cluster, name: str, args: list[str]) -> tuple[list[str], list[str]
         if arg in ("--bootstrap-server", "--broker-list") and out[i + 1] != conn.bootstrap:
             notes.append(t("tool_external_address", old=out[i + 1], new=conn.bootstrap))
             out[i + 1] = conn.bootstrap
+    for i, arg in enumerate(out):  # the perf test's --producer-props bootstrap.servers=... outranks its config
+        if arg.startswith("bootstrap.servers=") and arg != f"bootstrap.servers={conn.bootstrap}":
+            notes.append(t("tool_external_address", old=arg.split("=", 1)[1], new=conn.bootstrap))
+            out[i] = f"bootstrap.servers={conn.bootstrap}"
     path = tool_config_file(cluster)
     if path is None:
         return out, notes
