@@ -224,3 +224,29 @@ def test_daemon_answers_never_raises(monkeypatch):
     started = time.monotonic()
     assert DockerEngine.daemon_answers() is False
     assert time.monotonic() - started < 5
+
+
+def test_kraft_on_kafka4_in_containers():
+    """Kafka 4.x (KRaft, 3 combined nodes) on the docker engine: formatted storage, a quorum of three,
+    a killed leader replaced, and nothing acknowledged lost."""
+    from confluent_kafka.admin import NewTopic
+
+    cluster = kafkalab.up("kraft-combined", name="dk-kraft", engine="docker", kafka="4", fresh=True, quiet=True,
+                          timeout=300)
+    ports = [n.port for n in cluster.nodes]
+    try:
+        assert len(_ours("containers", **{"kafkalab.cluster": "dk-kraft"})) == 3
+        quorum = cluster.quorum()
+        assert sorted(v["id"] for v in quorum["voters"]) == [0, 1, 2] and quorum["leader"] in (0, 1, 2)
+        cluster.admin().create_topics([NewTopic("dk-k4", 3, 3, config={"min.insync.replicas": "2"})])["dk-k4"].result(90)
+        _produce(cluster, "dk-k4", 200)
+        leader = _wait(lambda: inspect.describe_topic(cluster, "dk-k4").partitions[0].leader, what="a leader")
+        cluster.kill(f"broker-{leader}")
+        _wait(lambda: inspect.describe_topic(cluster, "dk-k4").partitions[0].leader not in (None, leader),
+              timeout=60, what="a new leader")
+        _produce(cluster, "dk-k4", 200, start=200)
+        assert sorted(int(v) for v in _consume(cluster, "dk-k4", 400)) == list(range(400))
+        assert "Kafka version: 4.4.0" in cluster.logs(next(n.name for n in cluster.nodes if n.id != leader), 100000)
+    finally:
+        cluster.down()
+    _assert_nothing_left("dk-kraft", ports)
