@@ -1,8 +1,13 @@
-"""Lab 01 checks: brokers and controller, the quorum rule, ZooKeeper roles asked over `srvr`, quorum loss."""
+"""Lab 01 checks: brokers and controller, the quorum rule, ZooKeeper roles asked over `srvr`, quorum loss;
+a prediction of where replicas go while a broker is down (before, full, spare), a topic that was spread but not
+replicated (accounts), a topic and an ensemble designed for two failures (critical)."""
 import socket
 
 from kafkalab.grading import exercise
 from kafkalab.i18n import register
+
+# exercise 7: the accounts the setup writes, account i into partition i % 3
+ACCOUNTS = [f"account-{i}: opened" for i in range(6)]
 
 register({
     "lab01_broker_ids": {
@@ -58,6 +63,90 @@ register({
     "lab01_not_restarted": {
         "en": "{node} was not stopped and started again (its log shows {starts} start(s)); or it is not running now.",
         "ru": "{node} не останавливали и не запускали снова (в его логе запусков: {starts}) или он сейчас не работает.",
+    },
+    "lab01_no_restarted_broker": {
+        "en": "No broker was stopped and started again (starts in the brokers' logs: {starts}), or 'spare' is "
+              "missing. Run the experiment cell (after your prediction) as it is; to start over, run the first "
+              "cell again.",
+        "ru": "Ни один брокер не останавливали и не запускали снова (запусков в логах брокеров: {starts}) или "
+              "нет 'spare'. Выполните ячейку эксперимента (после своего предсказания) как есть; чтобы начать "
+              "сначала, снова выполните первую ячейку.",
+    },
+    "lab01_predict_full_created": {
+        "en": "prediction['full_created'] is {given!r}, but it is {real} ('full' exists: True; the cluster refused "
+              "it: False). Hint: how many brokers can hold a copy of a partition while one of three is stopped?",
+        "ru": "prediction['full_created'] равно {given!r}, а на деле {real} ('full' существует: True; кластер "
+              "отказался его создать: False). Подсказка: сколько брокеров могут хранить копию партиции, пока один "
+              "из трёх остановлен?",
+    },
+    "lab01_predict_spare_on_restarted": {
+        "en": "prediction['spare_on_restarted'] is {given!r}, but {real} partition(s) of 'spare' have a replica "
+              "on broker {broker}, the one that was restarted. Hint: replicas are chosen when the topic is "
+              "created, among the brokers registered then.",
+        "ru": "prediction['spare_on_restarted'] равно {given!r}, а реплика на перезапущенном брокере {broker} "
+              "есть у партиций 'spare': {real}. Подсказка: реплики выбираются при создании топика среди брокеров, "
+              "зарегистрированных в тот момент.",
+    },
+    "lab01_predict_before_on_restarted": {
+        "en": "prediction['before_on_restarted'] is {given!r}, but {real} partition(s) of 'before' have a "
+              "replica on broker {broker}, the one that was restarted. Hint: does a broker lose its replicas "
+              "when it stops?",
+        "ru": "prediction['before_on_restarted'] равно {given!r}, а реплика на перезапущенном брокере "
+              "{broker} есть у партиций 'before': {real}. Подсказка: теряет ли брокер свои реплики, когда "
+              "останавливается?",
+    },
+    "lab01_found_rf": {
+        "en": "found_rf is {given!r}, but that is not the number that explains it. Hint: describe 'accounts' "
+              "before any fix: how many copies does each partition have?",
+        "ru": "found_rf равно {given!r}, но это не то число, которое всё объясняет. Подсказка: опишите "
+              "'accounts' до исправления: сколько копий у каждой партиции?",
+    },
+    "lab01_accounts_rf": {
+        "en": "'accounts' has {partitions} partition(s) with replication factor {rf}: with one broker down, the "
+              "partitions that only it holds are lost. Hint: more partitions spread the topic, but only more "
+              "replicas of each partition survive a broker; kafka-reassign-partitions.sh changes the replicas.",
+        "ru": "У 'accounts' партиций: {partitions}, фактор репликации {rf}: без одного брокера пропадают "
+              "партиции, которые есть только у него. Подсказка: больше партиций разносят топик, но брокер "
+              "переживают только дополнительные реплики каждой партиции; реплики меняет "
+              "kafka-reassign-partitions.sh.",
+    },
+    "lab01_accounts_isr": {
+        "en": "Partition {partition} of 'accounts' has replicas {replicas} but ISR {isr}: the new replicas are not "
+              "in sync yet. Hint: wait until the controller has copied the data (kafkalab.wait_for).",
+        "ru": "У партиции {partition} топика 'accounts' реплики {replicas}, а ISR {isr}: новые реплики ещё не "
+              "синхронны. Подсказка: дождитесь, пока контроллер скопирует данные (kafkalab.wait_for).",
+    },
+    "lab01_accounts_messages": {
+        "en": "'accounts' holds {found}; the accounts of ACCOUNTS should stay, each once, account i in partition "
+              "i % 3. Hint: fix the topic in place; run the first cell again to start over.",
+        "ru": "В 'accounts' лежит {found}; счета из ACCOUNTS должны остаться, каждый один раз, счёт i в партиции "
+              "i % 3. Подсказка: исправляйте топик на месте; чтобы начать сначала, снова выполните первую ячейку.",
+    },
+    "lab01_ensemble_small": {
+        "en": "ensemble_size is {given}: with {given} servers a majority does not survive two failures. Hint: "
+              "tolerated(n) of exercise 2.",
+        "ru": "ensemble_size равно {given}: при {given} серверах большинство не переживает двух отказов. "
+              "Подсказка: tolerated(n) из упражнения 2.",
+    },
+    "lab01_ensemble_large": {
+        "en": "ensemble_size is {given}: it survives two failures, but a smaller ensemble does too. Hint: is an "
+              "even size ever better than the odd size below it?",
+        "ru": "ensemble_size равно {given}: он переживает два отказа, но и ансамбль поменьше тоже. Подсказка: "
+              "бывает ли чётный размер лучше нечётного на единицу меньше?",
+    },
+    "lab01_critical_shape": {
+        "en": "'critical' has {partitions} partition(s) with replication factor {rf}. Hint: each of the 6 "
+              "consumers needs exactly one partition, and a partition survives as many broker losses as it has "
+              "copies minus one.",
+        "ru": "У 'critical' партиций: {partitions}, фактор репликации {rf}. Подсказка: каждому из 6 консьюмеров "
+              "нужна ровно одна партиция, а партиция переживает столько потерь брокеров, сколько у неё копий "
+              "минус одна.",
+    },
+    "lab01_critical_retention": {
+        "en": "'critical' has retention.ms={found}: its messages would be deleted after that time. Hint: the "
+              "documentation of retention.ms names the value that means \"no time limit\".",
+        "ru": "У 'critical' retention.ms={found}: сообщения удалятся по прошествии этого времени. Подсказка: в "
+              "документации retention.ms указано значение, которое значит «без ограничения по времени».",
     },
 })
 
@@ -161,3 +250,75 @@ def quorum_lost_and_back(ctx):
     ctx.expect(len(info.partitions) == 1 and info.replication_factor == 3, "lab01_topic_shape", topic="quorum-back",
                partitions=len(info.partitions), rf=info.replication_factor, want_p=1, want_rf=3)
     return {"mode_without_quorum": given, "restarted_zk": restarted, "starts_in_log": count}
+
+
+def _answer(value):
+    """A prediction item as the check compares it: numbers written as text become int."""
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value.strip())
+    return value
+
+
+def broker_starts(cluster) -> dict:
+    """broker id -> how many times its server.log says it started."""
+    return {b.id: cluster.logs(b.name).count("started (kafka.server.KafkaServer)") for b in cluster.brokers}
+
+
+def restarted_broker(ctx):
+    counts = broker_starts(ctx.cluster)
+    again = [b for b, n in counts.items() if n >= 2]
+    topics = ctx.inspect.topics(ctx.cluster)
+    ctx.expect(len(again) == 1 and "spare" in topics, "lab01_no_restarted_broker", starts=counts)
+    return again[0], topics
+
+
+def replicas_on(ctx, topic: str, broker: int) -> int:
+    return sum(1 for p in ctx.topic(topic, with_config=False).partitions if broker in p.replicas)
+
+
+@exercise("lab01.ex6", points=3)
+def replicas_prediction(ctx):
+    broker, topics = restarted_broker(ctx)
+    real = {"full_created": "full" in topics, "spare_on_restarted": replicas_on(ctx, "spare", broker),
+            "before_on_restarted": replicas_on(ctx, "before", broker)}
+    given = ctx.var("prediction", dict)
+    guess = given.get("full_created")
+    ctx.expect(guess is real["full_created"], "lab01_predict_full_created", given=guess, real=real["full_created"])
+    for item in ("spare_on_restarted", "before_on_restarted"):
+        guess = given.get(item)
+        ctx.expect(_answer(guess) == real[item], f"lab01_predict_{item}", given=guess, real=real[item], broker=broker)
+    return {"restarted_broker": broker, **real}
+
+
+@exercise("lab01.ex7", points=3)
+def accounts_replicated(ctx):
+    found_rf = ctx.var("found_rf", int)
+    ctx.expect(found_rf == 1, "lab01_found_rf", given=found_rf)
+    info = ctx.topic("accounts", with_config=False)
+    ctx.expect(len(info.partitions) == 3 and info.replication_factor == 3, "lab01_accounts_rf",
+               partitions=len(info.partitions), rf=info.replication_factor)
+    for p in info.partitions:
+        ctx.expect(sorted(p.isr) == sorted(p.replicas), "lab01_accounts_isr", partition=p.partition,
+                   replicas=p.replicas, isr=p.isr)
+    found = [(p, v) for p, _, _, v in ctx.messages("accounts")]
+    want = sorted((i % 3, text) for i, text in enumerate(ACCOUNTS))
+    ctx.expect(sorted(found) == want, "lab01_accounts_messages", found=found)
+    return {"replication_factor": 3, "replicas": {p.partition: p.replicas for p in info.partitions}}
+
+
+def smallest_ensemble(failures: int) -> int:
+    return 2 * failures + 1
+
+
+@exercise("lab01.ex8", points=3)
+def critical_design(ctx):
+    size = ctx.var("ensemble_size", int)
+    want = smallest_ensemble(2)
+    ctx.expect(size >= want, "lab01_ensemble_small", given=size)
+    ctx.expect(size == want, "lab01_ensemble_large", given=size)
+    info = ctx.topic("critical")
+    ctx.expect(len(info.partitions) == 6 and info.replication_factor == 3, "lab01_critical_shape",
+               partitions=len(info.partitions), rf=info.replication_factor)
+    retention = info.config.get("retention.ms")
+    ctx.expect(retention == "-1", "lab01_critical_retention", found=retention)
+    return {"ensemble_size": size, "partitions": 6, "replication_factor": 3, "retention.ms": retention}

@@ -36,4 +36,12 @@ VARIANTS = {
                   'mode_without_quorum = zk_mode(ZOOKEEPERS[last])\n'
                   'restarted_zk = second\n'
                   'cluster.create_topic("quorum-back", partitions=1, replication_factor=3)\n'),
+    # "a returning broker gets its share": the replicas of spare were chosen while it was down
+    "lab01.ex6": 'prediction = {"full_created": False, "spare_on_restarted": 1, "before_on_restarted": 3}\n',
+    # more partitions instead of more replicas: the topic is spread further, each partition still on one broker
+    "lab01.ex7": ('found_rf = ki.describe_topic(cluster, "accounts").replication_factor\n'
+                  '%kafka kafka-topics.sh --bootstrap-server localhost:9092 --alter --topic accounts --partitions 6\n'),
+    # an even ensemble: 4 servers survive only one failure
+    "lab01.ex8": ('ensemble_size = 4\n'
+                  '%kafka kafka-topics.sh --create --bootstrap-server localhost:9092 --topic critical --partitions 6 --replication-factor 3 --config retention.ms=-1\n'),
 }
