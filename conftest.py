@@ -2,15 +2,41 @@
 
 Every test session gets its own KAFKALAB_HOME, so tests never touch a student's clusters, and it is
 exported before any kernel starts, so notebook kernels inherit it. At the end every cluster of the
-session is removed: no JVM, container, port or folder is left behind.
+session is removed: no JVM, container, port or folder is left behind, also when the session is killed
+(a watcher process does it then).
 """
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 
 import pytest
 
 _home = None
+
+
+# run beside each session: when the session's process ends without its own clean-up (SIGKILL, a crash),
+# every cluster of its home (the notebooks' kernels' too) is removed, and the home with them
+_SESSION_WATCH = """
+import os, shutil, sys, time
+import psutil
+owner, home = int(sys.argv[1]), sys.argv[2]
+def alive():
+    try:
+        return psutil.Process(owner).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+while alive() and os.path.isdir(home):
+    time.sleep(2)
+if os.path.isdir(home):
+    os.environ["KAFKALAB_HOME"] = home
+    from kafkalab.cluster import down
+    try:
+        down(all=True)
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+"""
 
 
 def pytest_configure(config):
@@ -20,6 +46,8 @@ def pytest_configure(config):
     _home = tempfile.mkdtemp(prefix="kafkalab-test-")
     os.environ["KAFKALAB_HOME"] = _home
     os.environ.pop("KAFKALAB_CLUSTER", None)
+    subprocess.Popen([sys.executable, "-c", _SESSION_WATCH, str(os.getpid()), _home], start_new_session=True,
+                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def pytest_unconfigure(config):

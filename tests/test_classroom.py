@@ -239,6 +239,7 @@ def _graded_copy(solution: Path, folder: Path) -> Path:
     nb = nbformat.read(str(solution), as_version=4)
     nb.cells.append(nbformat.v4.new_code_cell(
         "_result = check_all()\nassert _result.score == _result.max_score > 0, str(_result)"))
+    nb.nbformat_minor = max(nb.nbformat_minor, 5)  # a new cell has an id (nbformat 4.5)
     target = folder / solution.name
     nbformat.write(nb, str(target))
     return target

@@ -4,7 +4,6 @@
 """
 from __future__ import annotations
 
-import os
 import sys
 import time
 
@@ -12,13 +11,15 @@ from . import state
 
 
 def _owner_alive(pid: int) -> bool:
+    """Alive, and not a zombie (a killed kernel its parent has not reaped yet is gone for us)."""
+    import psutil
+
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
         return False
-    except PermissionError:
+    except psutil.Error:
         return True
-    return True
 
 
 def main(owner: int, name: str) -> None:
