@@ -1,7 +1,7 @@
 """Lab 02 checks: topic cities, messages produced and read, one message's fields, the segment file, retention;
 a prediction of offsets after old messages are deleted (readings), a topic whose size limit refuses scans
 (scans), a topic designed for per-chat order (chat)."""
-from collections import Counter, defaultdict
+from collections import Counter
 from pathlib import Path
 
 from kafkalab.grading import exercise
@@ -292,16 +292,9 @@ def chat_design(ctx):
     found, want = Counter(v for _, _, _, v in stored), Counter(text for _, text in MESSAGES)
     ctx.expect(found == want, "lab02_chat_set", count=len(stored), missing=sorted((want - found).elements())[:5],
                extra=sorted((found - want).elements(), key=str)[:5])
-    rows = defaultdict(list)
-    for partition, offset, _, text in stored:
-        rows[chat_of(text)].append((partition, offset, text))
-    for chat in CHATS:
-        in_partitions = sorted({p for p, _, _ in rows[chat]})
-        ctx.expect(len(in_partitions) == 1, "lab02_chat_split", chat=chat, partitions=in_partitions)
-        order = [t for _, _, t in sorted(rows[chat])]
-        sent = [t for c, t in MESSAGES if c == chat]
-        ctx.expect(order == sent, "lab02_chat_order", chat=chat, found=order, want=sent)
+    partition_of = ctx.keyed_in_order(stored, lambda text: (chat_of(text), text), MESSAGES, "lab02_chat_split",
+                                      "lab02_chat_order", "chat")
     used = sorted({p for p, _, _, _ in stored})
     ctx.expect(len(used) > 1, "lab02_chat_one_partition", partition=used[0], partitions=partitions)
     return {"partitions": partitions, "retention.ms": retention, "partitions_used": used,
-            "partition_of_chat": {chat: rows[chat][0][0] for chat in CHATS}}
+            "partition_of_chat": partition_of}

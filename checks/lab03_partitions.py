@@ -232,16 +232,9 @@ def orders_design(ctx):
     ctx.expect(found == want, "lab03_orders_set", count=len(stored), missing=sorted((want - found).elements()),
                extra=sorted((found - want).elements(), key=str))
     customer_of = dict(ORDERS)
-    rows = defaultdict(list)
-    for partition, offset, _, value in stored:
-        rows[customer_of[value]].append((partition, offset, value))
-    for customer in dict.fromkeys(c for _, c in ORDERS):
-        in_partitions = sorted({p for p, _, _ in rows[customer]})
-        ctx.expect(len(in_partitions) == 1, "lab03_orders_split", customer=customer, partitions=in_partitions)
-        order = [v for _, _, v in sorted(rows[customer])]
-        placed = [o for o, c in ORDERS if c == customer]
-        ctx.expect(order == placed, "lab03_orders_order", customer=customer, found=order, want=placed)
+    partition_of = ctx.keyed_in_order(stored, lambda order: (customer_of[order], order), [(c, o) for o, c in ORDERS],
+                                      "lab03_orders_split", "lab03_orders_order", "customer")
     used = sorted({p for p, _, _, _ in stored})
     ctx.expect(len(used) > 1, "lab03_orders_one_partition", partition=used[0], partitions=partitions)
     return {"partitions": partitions, "replication_factor": info.replication_factor, "partitions_used": used,
-            "partition_of_customer": {c: r[0][0] for c, r in sorted(rows.items())}}
+            "partition_of_customer": dict(sorted(partition_of.items()))}

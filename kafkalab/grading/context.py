@@ -146,6 +146,24 @@ class Context:
         return [(r["partition"], r["offset"], r["key"], r["value"])
                 for r in self.records(topic, partition, max_messages, timeout)]
 
+    def keyed_in_order(self, stored, key_of, sent, split: str, order: str, name: str) -> dict:
+        """The design exercises' per-key order: each key's messages in one partition, in the order `sent`
+        has them. stored: messages() rows; key_of(value) -> (key, item); sent: [(key, item)] as sent.
+        Fails with message `split` or `order` (the key's placeholder is `name`); returns {key: partition}."""
+        from collections import defaultdict
+
+        rows = defaultdict(list)
+        for partition, offset, _, value in stored:
+            key, item = key_of(value)
+            rows[key].append((partition, offset, item))
+        keys = list(dict.fromkeys(k for k, _ in sent))
+        for key in keys:
+            in_partitions = sorted({p for p, _, _ in rows[key]})
+            self.expect(len(in_partitions) == 1, split, **{name: key}, partitions=in_partitions)
+            found, want = [item for _, _, item in sorted(rows[key])], [item for k, item in sent if k == key]
+            self.expect(found == want, order, **{name: key}, found=found, want=want)
+        return {key: rows[key][0][0] for key in keys if rows[key]}
+
     def records(self, topic: str, partition: int | None = None, max_messages: int = 10000,
                 timeout: float = 15.0) -> list[dict]:
         """Like messages(), as dicts with partition, offset, key, value and timestamp (ms).
