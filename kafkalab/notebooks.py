@@ -1,6 +1,7 @@
 """Text-first notebooks: jupytext Markdown sources -> the .ipynb students open; labs from solutions.
 
     python -m kafkalab.notebooks sync     # solutions -> labs, every .md -> .ipynb
+    python -m kafkalab.notebooks sync lab01_concepts_zookeeper   # only these (both languages)
     python -m kafkalab.notebooks check    # fail when an .ipynb or a lab is stale, or ru and en differ in code
     python -m kafkalab.notebooks record course/en/02_topics_messages.ipynb   # store outputs nbval compares
 
@@ -118,13 +119,17 @@ def sources(root: Path = ROOT) -> list[Path]:
     return sorted(p for d in TEXT_DIRS for lang in LANGS for p in (root / d / lang).glob("*.md"))
 
 
-def sync(root: Path = ROOT) -> list[Path]:
-    """Regenerate labs/*.md from solutions and every .ipynb from its .md; return the files changed."""
+def sync(root: Path = ROOT, only: list[str] | None = None) -> list[Path]:
+    """Regenerate labs/*.md from solutions and every .ipynb from its .md; return the files changed.
+    only: names or paths (lab01_concepts_zookeeper, course/ru/02_topics_messages.md): just those, in
+    both languages, so others' work in progress elsewhere in the tree is left alone."""
+    stems = {Path(name).stem for name in only} if only else None
+    wanted = (lambda path: stems is None or path.stem in stems)
     changed = []
     labs: list[tuple[Path, str]] = []
     bad: list[str] = []
     for lang in LANGS:
-        for sol in sorted((root / "solutions" / lang).glob("*.md")):
+        for sol in sorted(p for p in (root / "solutions" / lang).glob("*.md") if wanted(p)):
             try:
                 labs.append((root / "labs" / lang / sol.name, lab_text(sol.read_text(), str(sol.relative_to(root)))))
             except MarkerError as err:
@@ -136,7 +141,7 @@ def sync(root: Path = ROOT) -> list[Path]:
         if not lab.exists() or lab.read_text() != text:
             lab.write_text(text)
             changed.append(lab)
-    for md in sources(root):
+    for md in filter(wanted, sources(root)):
         if _write_ipynb(_read(md), md.with_suffix(".ipynb")):
             changed.append(md.with_suffix(".ipynb"))
     return changed
@@ -234,7 +239,7 @@ def main(argv: list[str]) -> int:
     command = argv[0] if argv else "check"
     if command == "sync":
         try:
-            changed = sync()
+            changed = sync(only=argv[1:] or None)
         except MarkerError as err:
             print(err)
             return 1

@@ -165,3 +165,14 @@ def test_check_is_quiet_on_good_markers_and_labs_in_sync(tmp_path):
         (tmp_path / "labs" / lang).mkdir(parents=True)
         (tmp_path / "labs" / lang / "lab09_x.md").write_text(lab_text(GOOD))
     assert not [p for p in notebooks.problems(tmp_path) if "lab09_x.md" in p and "ipynb" not in p]
+
+
+def test_sync_of_named_notebooks_leaves_the_others_alone(tmp_path):
+    write_course(tmp_path, GOOD)
+    for lang in ("en", "ru"):
+        (tmp_path / "solutions" / lang / "lab08_y.md").write_text(GOOD)
+    written = notebooks.sync(tmp_path, only=["solutions/ru/lab09_x.md"])
+    assert {p.relative_to(tmp_path).as_posix() for p in written} == {
+        f"{kind}/{lang}/lab09_x.{ext}" for kind in ("labs", "solutions") for lang in ("en", "ru")
+        for ext in ("md", "ipynb") if not (kind == "solutions" and ext == "md")}
+    assert not (tmp_path / "labs" / "en" / "lab08_y.md").exists()
