@@ -1,7 +1,7 @@
 """Lab 00 checks: the broker as the cluster reports it, its config, data folder, server.log, first topic;
 a prediction of what a group reads with --from-beginning (notes), orders that a typo sent to an auto-created
 topic (orders), a topic designed for sensors (sensors)."""
-from collections import Counter, defaultdict
+from collections import Counter
 from pathlib import Path
 
 from kafkalab.grading import exercise
@@ -297,16 +297,9 @@ def sensors_design(ctx):
     got, want = Counter(v for _, _, _, v in stored), Counter(text for _, text in READINGS)
     ctx.expect(got == want, "lab00_sensors_set", count=len(stored), missing=sorted((want - got).elements())[:5],
                extra=sorted((got - want).elements(), key=str)[:5])
-    rows = defaultdict(list)
-    for partition, offset, _, text in stored:
-        rows[sensor_of(text)].append((partition, offset, text))
-    for sensor in SENSORS:
-        in_partitions = sorted({p for p, _, _ in rows[sensor]})
-        ctx.expect(len(in_partitions) == 1, "lab00_sensors_split", sensor=sensor, partitions=in_partitions)
-        order = [t for _, _, t in sorted(rows[sensor])]
-        sent = [t for s, t in READINGS if s == sensor]
-        ctx.expect(order == sent, "lab00_sensors_order", sensor=sensor, found=order, want=sent)
+    partition_of = ctx.keyed_in_order(stored, lambda text: (sensor_of(text), text), READINGS,
+                                      "lab00_sensors_split", "lab00_sensors_order", "sensor")
     used = sorted({p for p, _, _, _ in stored})
     ctx.expect(len(used) > 1, "lab00_sensors_one_partition", partition=used[0])
     return {"partitions": partitions, "replication_factor": info.replication_factor, "retention.bytes": found,
-            "partition_of_sensor": {sensor: rows[sensor][0][0] for sensor in SENSORS}}
+            "partition_of_sensor": partition_of}

@@ -1,6 +1,5 @@
 """Lab 00 hidden checks: details a student cannot see from the visible checks; the group 'readers' read
 everything once, the orders moved with their keys, the sensors keyed by sensor."""
-from collections import defaultdict
 
 from kafkalab.grading import exercise, visible_module
 from kafkalab.i18n import register
@@ -73,9 +72,4 @@ def orders_keep_their_keys(ctx):
 
 @exercise("lab00.ex8", points=1, hidden=True)
 def sensors_keyed(ctx):
-    keys = defaultdict(set)
-    for _, _, key, text in ctx.messages("sensors"):
-        keys[_v.sensor_of(text)].add(key)
-    bad = {sensor: sorted(k, key=str) for sensor, k in keys.items() if len(k) != 1 or None in k}
-    ctx.expect(keys and not bad, "lab00_hidden_sensor_keys", keys=bad)
-    return {"key_of_sensor": {sensor: next(iter(k)) for sensor, k in keys.items()}}
+    return {"key_of_sensor": ctx.one_key_each("sensors", _v.sensor_of, "lab00_hidden_sensor_keys")}

@@ -98,11 +98,7 @@ def accounts_leaders_kept(ctx):
 
 @exercise("lab01.ex8", points=1, hidden=True)
 def critical_spread(ctx):
-    info = ctx.topic("critical", with_config=False)
-    leaders: dict = {}
-    for p in info.partitions:
-        leaders[p.leader] = leaders.get(p.leader, 0) + 1
-    short = [p.partition for p in info.partitions if len(p.isr) < 3]
+    leaders, short = ctx.leaders_and_short("critical", 3)
     ctx.expect(sorted(leaders.values()) == [2, 2, 2] and not short, "lab01_hidden_critical", leaders=leaders,
                short=short)
     return {"leaders_per_broker": leaders}

@@ -90,11 +90,7 @@ def proof_by_the_java_tool(ctx):
 
 @exercise("lab06.ex8", points=1, hidden=True)
 def payments_in_sync_and_spread(ctx):
-    info = ctx.topic("payments", with_config=False)
-    leaders: dict = {}
-    for p in info.partitions:
-        leaders[p.leader] = leaders.get(p.leader, 0) + 1
-    short = [p.partition for p in info.partitions if len(p.isr) < 3]
+    leaders, short = ctx.leaders_and_short("payments", 3)
     ctx.expect(sorted(leaders.values()) == [2, 2, 2] and not short, "lab06_hidden_payments", leaders=leaders,
                short=short)
     return {"leaders_per_broker": leaders}

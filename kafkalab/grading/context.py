@@ -164,6 +164,24 @@ class Context:
             self.expect(found == want, order, **{name: key}, found=found, want=want)
         return {key: rows[key][0][0] for key in keys if rows[key]}
 
+    def one_key_each(self, topic: str, group_of, message: str) -> dict:
+        """{group: its one key}: every message of a group (group_of(value): a sensor, a chat) carries the
+        same, non-empty key; else fails with `message` (values: keys = the groups that do not)."""
+        keys: dict = {}
+        for _, _, key, value in self.messages(topic):
+            keys.setdefault(group_of(value), set()).add(key)
+        bad = {group: sorted(k, key=str) for group, k in keys.items() if len(k) != 1 or None in k}
+        self.expect(keys and not bad, message, keys=bad)
+        return {group: next(iter(k)) for group, k in keys.items()}
+
+    def leaders_and_short(self, topic: str, in_sync: int) -> tuple[dict, list]:
+        """({broker: how many of `topic`'s partitions it leads}, [partitions with fewer than `in_sync` in ISR])."""
+        info = self.topic(topic, with_config=False)
+        leaders: dict = {}
+        for p in info.partitions:
+            leaders[p.leader] = leaders.get(p.leader, 0) + 1
+        return leaders, [p.partition for p in info.partitions if len(p.isr) < in_sync]
+
     def records(self, topic: str, partition: int | None = None, max_messages: int = 10000,
                 timeout: float = 15.0) -> list[dict]:
         """Like messages(), as dicts with partition, offset, key, value and timestamp (ms).
