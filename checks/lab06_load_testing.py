@@ -258,7 +258,9 @@ def acks_compared(ctx):
 @exercise("lab06.ex5", points=2)
 def lag_read(ctx):
     group = ctx.group(GROUP)
-    truth = {p.partition: p.lag for p in group.partitions if p.topic == "perf" and p.lag}
+    # the tool's table has a line only for a partition the group committed an offset for (the consumer
+    # perf test may end before it has fetched from every partition): the same partitions here
+    truth = {p.partition: p.lag for p in group.partitions if p.topic == "perf" and p.committed is not None and p.lag}
     ctx.expect(truth, "lab06_no_lag", group=GROUP)
     answer = ctx.var("perf_lag", dict)
     try:
