@@ -47,3 +47,16 @@ def test_tool_classes_per_kafka_version():
     with pytest.raises(KafkaLabError) as err:
         main_class("zookeeper-shell", "4.4.0")
     assert err.value.key == "tool_not_in_kafka4"
+
+
+def test_a_new_cluster_id_never_reads_as_an_option(monkeypatch):
+    import base64
+    import uuid
+
+    from kafkalab.cluster.engines import base
+    dash_first = uuid.UUID(bytes=base64.urlsafe_b64decode("-" + "A" * 21 + "=="))  # encodes to "-AAA..."
+    draws = iter([dash_first, uuid.UUID(int=7)])
+    monkeypatch.setattr(base.uuid, "uuid4", lambda: next(draws))
+    cluster_id = base.new_cluster_id()
+    assert cluster_id == base64.urlsafe_b64encode(uuid.UUID(int=7).bytes).decode().rstrip("=")
+    assert len(cluster_id) == 22 and not cluster_id.startswith("-")

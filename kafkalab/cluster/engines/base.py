@@ -66,8 +66,12 @@ def storage_format_step(cluster_id: str, config_path: str) -> JavaStep:
 
 
 def new_cluster_id() -> str:
-    """A KRaft cluster id: 16 random bytes, URL-safe base64 without padding (as kafka-storage random-uuid)."""
-    return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+    """A KRaft cluster id: 16 random bytes, URL-safe base64 without padding (as kafka-storage random-uuid).
+    Like Kafka's Uuid.randomUuid, never one that starts with '-': `format -t -abc` reads it as an option."""
+    while True:
+        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        if not cluster_id.startswith("-"):
+            return cluster_id
 
 
 def node_program(node: NodeSpec, config_path: str, kraft_cluster_id: str | None, place: Placement) -> NodeProgram:
