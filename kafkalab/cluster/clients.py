@@ -16,8 +16,21 @@ import weakref
 from confluent_kafka import Consumer, Producer
 from confluent_kafka.admin import AdminClient
 
+from .. import report
+from ..i18n import register, t
+
 FLUSH_SECONDS = 1.0  # what down() gives a producer's queued messages before it drops them
 LOCK_WAIT = 0.5
+CLOSE_SECONDS = 60.0  # librdkafka bounds a consumer's close by session.timeout.ms (45 s), but can hang
+register({
+    "consumer_close_slow": {
+        "en": "A consumer did not finish closing in {seconds:.0f} s (it was leaving its group {group!r}); it "
+              "finishes in the background, and the group's coordinator drops it after session.timeout.ms at "
+              "the latest. Carry on.",
+        "ru": "Консьюмер не закрылся за {seconds:.0f} с (он выходил из группы {group!r}); он закроется в фоне, "
+              "а координатор группы исключит его не позже чем через session.timeout.ms. Можно продолжать.",
+    },
+})
 _made: dict[str, weakref.WeakSet] = {}  # cluster folder -> its live clients
 _guard = threading.Lock()
 
@@ -60,6 +73,7 @@ class TrackedConsumer(_Closing, Consumer):
         super().__init__(config)
         self._kl_setup()
         self._kl_prefix = prefix  # a student's namespace: subscribe(["cities"]) reads alice.cities
+        self._kl_group = config.get("group.id", "")
 
     def subscribe(self, topics, *args, **kwargs):
         from .. import namespace
@@ -83,12 +97,30 @@ class TrackedConsumer(_Closing, Consumer):
         return self._kl_call(super().consume, *args, **kwargs)
 
     def close(self, *args, **kwargs):
-        """Close the consumer (a second close, e.g. after down(), does nothing)."""
+        """Close the consumer (a second close, e.g. after down(), does nothing). librdkafka's close can
+        hang in C (seen once under full CPU load, where no interrupt reaches the kernel): it runs in a
+        thread of its own, and after CLOSE_SECONDS the caller carries on with a notice."""
         with self._kl_lock:
             if self._kl_closed:
                 return None
             self._kl_closed = True
-            return super().close(*args, **kwargs)
+            outcome: dict = {}
+
+            def close():
+                try:
+                    outcome["value"] = Consumer.close(self, *args, **kwargs)
+                except BaseException as err:  # handed to the caller below
+                    outcome["error"] = err
+
+            closer = threading.Thread(target=close, name="kafkalab-consumer-close", daemon=True)
+            closer.start()
+            closer.join(CLOSE_SECONDS)
+            if closer.is_alive():
+                report.warn(t("consumer_close_slow", seconds=CLOSE_SECONDS, group=self._kl_group))
+                return None
+            if "error" in outcome:
+                raise outcome["error"]
+            return outcome.get("value")
 
     def _kl_shut(self) -> None:
         try:
