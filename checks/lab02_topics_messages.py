@@ -213,7 +213,7 @@ def osaka_fields(ctx):
     return {"osaka": real}
 
 
-@exercise("lab02.ex4", points=3)
+@exercise("lab02.ex4", points=3, nodes=True)
 def segment_file(ctx):
     folder = Path(ctx.cluster.data_dir("broker-0")) / "cities-0"
     real = folder / ("0" * 20 + ".log")

@@ -258,6 +258,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ru": "Внешний кластер '{name}' нельзя {action}: stop, start и kill работают только с "
               "кластерами, которые запустил kafkalab.",
     },
+    "external_no_disk": {
+        "en": "The data folder of {node} is on the shared cluster '{name}'s machines, not on yours: a step that "
+              "reads a broker's disk works only on a cluster of your own (KAFKALAB_ENGINE=local).",
+        "ru": "Папка данных {node} лежит на машинах общего кластера '{name}', а не на вашей: шаг, который читает "
+              "диск брокера, работает только на своём кластере (KAFKALAB_ENGINE=local).",
+    },
     "broker_unreachable": {
         "en": "No broker answers at {bootstrap} (cluster '{name}'). Is it down? `kafkalab status --name {name}` "
               "shows its nodes; `kafkalab up` starts it.",

@@ -16,6 +16,7 @@ from confluent_kafka import KafkaError, KafkaException, TopicPartition
 
 import kafkalab
 from kafkalab import classroom, inspect
+from kafkalab.cluster import ports
 from kafkalab.cluster.connection import Connection, explain, read_properties
 from kafkalab.cluster.spec import port_is_free
 from kafkalab.errors import KafkaLabError
@@ -64,10 +65,13 @@ def join(name: str, config: str | None = None, student: str | None = None, boots
 def klass(tmp_path_factory):
     """The class cluster, admin's external view of it, and alice and bob made by `classroom create`."""
     folder = tmp_path_factory.mktemp("class")
-    base = next(b for b in range(29300, 31990, 10) if all(port_is_free(b + i) for i in range(3)))
+    base = next(b for b in range(29300, 31990, 10)
+                if all(port_is_free(b + i) and ports.holder_name(b + i) is None for i in range(3)))
     cluster = kafkalab.up("three-brokers", name=f"class-{uuid.uuid4().hex[:6]}", engine="local",
                           broker_config=sasl_broker_config(base), quiet=True)
     made = [cluster]
+    for i in range(3):  # the SASL listeners' ports, held like the nodes' own until down()
+        assert ports.reserve(base + i, cluster.dir), f"port {base + i} was taken meanwhile"
     try:
         result = cluster.tool("kafka-configs", "--zookeeper", cluster.zookeeper_connect, "--alter", "--add-config",
                               f"SCRAM-SHA-512=[password={ADMIN_PASSWORD}]", "--entity-type", "users",
@@ -209,9 +213,10 @@ def test_a_fresh_start_and_down_clear_only_my_namespace(klass):
 
 # what a student runs on the shared cluster under nbval: lessons (up to their Kafka 4.x part, which
 # needs a cluster of one's own), and lab solutions that must earn full marks from their own checks
-LESSONS_ON_SHARED = ["course/en/03_partitions.ipynb"]  # both students, at once
+LESSONS_ON_SHARED = ["course/en/03_partitions.ipynb", "course/en/05_consumer_groups.ipynb"]  # both, at once
 MORE_LESSONS = {"alice": ["course/en/02_topics_messages.ipynb"], "bob": ["course/en/06_load_testing.ipynb"]}
-LABS_ON_SHARED = ["solutions/en/lab03_partitions.ipynb", "solutions/en/lab05_consumer_groups.ipynb"]
+LABS_ON_SHARED = ["solutions/en/lab02_topics_messages.ipynb", "solutions/en/lab03_partitions.ipynb",
+                  "solutions/en/lab05_consumer_groups.ipynb"]
 
 
 def _lesson_copy(lesson: Path, folder: Path) -> Path:
@@ -233,12 +238,19 @@ def _lesson_copy(lesson: Path, folder: Path) -> Path:
 
 
 def _graded_copy(solution: Path, folder: Path) -> Path:
-    """The solution with a last cell that fails unless its own checks give full marks."""
+    """The solution with a last cell that fails unless its own checks give full marks, and an exercise
+    on a broker's disk is not graded (its cell stops with the ru/en error that says why)."""
     import nbformat
 
     nb = nbformat.read(str(solution), as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code" and ".data_dir(" in cell.source:
+            cell.metadata.setdefault("tags", []).append("raises-exception")
     nb.cells.append(nbformat.v4.new_code_cell(
-        "_result = check_all()\nassert _result.score == _result.max_score > 0, str(_result)"))
+        "from kafkalab.grading.registry import EXERCISES\n"
+        "_result = check_all()\nassert _result.score == _result.max_score > 0, str(_result)\n"
+        "assert all(r.max_points == 0 and 'KAFKALAB_ENGINE=local' in r.message\n"
+        "           for r in _result.results if EXERCISES[r.id].needs_nodes), str(_result)"))
     nb.nbformat_minor = max(nb.nbformat_minor, 5)  # a new cell has an id (nbformat 4.5)
     target = folder / solution.name
     nbformat.write(nb, str(target))

@@ -49,7 +49,10 @@ def checks_folder(tmp_path, monkeypatch):
         "    return 1 / 0\n"
         "@exercise('lab97.ex3', points=1)\n"
         "def needs_cluster(ctx):\n"
-        "    return {'topics': ctx.inspect.topics(ctx.cluster)}\n")
+        "    return {'topics': ctx.inspect.topics(ctx.cluster)}\n"
+        "@exercise('lab97.ex4', points=2, nodes=True)\n"
+        "def reads_a_disk(ctx):\n"
+        "    ctx.expect(ctx.var('seen', bool), 'grading_missing_var', name='seen')\n")
     (folder / "hidden" / "lab97_unit.py").write_text(
         "from kafkalab.grading import exercise\n"
         "@exercise('lab97.ex1', points=1, hidden=True)\n"
@@ -81,9 +84,25 @@ def test_parts_are_all_or_nothing_and_never_raise(checks_folder, monkeypatch):
     unknown = run_exercise("lab97.ex9", {})
     assert not unknown.passed and "lab97.ex1" in unknown.message
     lab = run_lab("lab97", {"x": 3, "y": "secret"})
-    assert [r.id for r in lab.results] == ["lab97.ex1", "lab97.ex2", "lab97.ex3"]
-    assert (lab.score, lab.max_score) == (3, 5)
-    assert "3/5" in str(lab) and "<table>" in lab._repr_html_()
+    assert [r.id for r in lab.results] == ["lab97.ex1", "lab97.ex2", "lab97.ex3", "lab97.ex4"]
+    assert (lab.score, lab.max_score) == (3, 7)
+    assert "3/7" in str(lab) and "<table>" in lab._repr_html_()
+
+
+def test_an_exercise_on_nodes_is_not_graded_on_a_shared_cluster(checks_folder, monkeypatch):
+    from types import SimpleNamespace
+
+    def on(controls_nodes: bool, ns: dict):
+        ctx = Context(ns)
+        ctx._cluster = SimpleNamespace(engine=SimpleNamespace(controls_nodes=controls_nodes))
+        return run_exercise("lab97.ex4", ns, ctx)
+
+    shared = on(False, {})
+    assert (shared.passed, shared.points, shared.max_points) == (True, 0, 0)
+    assert "not graded on the shared class cluster" in shared.message and shared.evidence == {"graded": False}
+    assert (on(True, {"seen": True}).points, on(True, {}).points, on(True, {}).max_points) == (2, 0, 2)
+    monkeypatch.setenv("KAFKALAB_LANG", "ru")
+    assert "не оценивается" in on(False, {}).message
 
 
 def test_fail_and_context_helpers(checks_folder):

@@ -50,7 +50,7 @@ def cities_offsets(ctx):
     return {"offsets": [o for _, o in found]}
 
 
-@exercise("lab02.ex4", points=1, hidden=True)
+@exercise("lab02.ex4", points=1, hidden=True, nodes=True)
 def osaka_on_disk(ctx):
     folder = Path(ctx.cluster.data_dir("broker-0")) / "cities-0"
     data = (folder / ("0" * 20 + ".log")).read_bytes()

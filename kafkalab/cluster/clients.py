@@ -302,6 +302,10 @@ class NamespacedAdmin(KeptAdmin):
         request = {copy: topic_partition_offsets[tp] for copy, tp in copies.items()}
         return self._rekey(super().list_offsets(request, *args, **kwargs), copies)
 
+    def delete_records(self, topic_partition_offsets, *args, **kwargs):
+        copies = {self._tp(tp): tp for tp in topic_partition_offsets}
+        return self._rekey(super().delete_records(list(copies), *args, **kwargs), copies)
+
     def describe_consumer_groups(self, group_ids, *args, **kwargs):
         return self._by_name(super().describe_consumer_groups, group_ids, *args, **kwargs)
 
@@ -317,6 +321,14 @@ class NamespacedAdmin(KeptAdmin):
             parts = [self._tp(tp) for tp in req.topic_partitions] if req.topic_partitions else None
             copies.append(ConsumerGroupTopicPartitions(self._n(req.group_id), parts))
         return self._rekey(super().list_consumer_group_offsets(copies, *args, **kwargs), mapped)
+
+    def alter_consumer_group_offsets(self, alter_consumer_group_offsets_request, *args, **kwargs):
+        from confluent_kafka import ConsumerGroupTopicPartitions
+
+        mapped = {self._n(req.group_id): req.group_id for req in alter_consumer_group_offsets_request}
+        copies = [ConsumerGroupTopicPartitions(self._n(req.group_id), [self._tp(tp) for tp in req.topic_partitions])
+                  for req in alter_consumer_group_offsets_request]
+        return self._rekey(super().alter_consumer_group_offsets(copies, *args, **kwargs), mapped)
 
 
 def admin(key: str, cluster_name: str, config: dict, prefix: str = "") -> AdminClient:

@@ -105,6 +105,8 @@ class Cluster:
 
     def data_dir(self, node: str) -> Path:
         """The node's data folder on this machine (log.dirs of a broker, dataDir of ZooKeeper)."""
+        if not self.engine.controls_nodes:
+            raise KafkaLabError("external_no_disk", name=self.name, node=node)
         return Path(self.engine.placement(self).data_dir(self.node(node)))
 
     # --- status ---------------------------------------------------------------------------------
@@ -285,7 +287,7 @@ class Cluster:
     def _topics_not_loaded(self, brokers: list[NodeSpec]) -> str:
         """With ZooKeeper, a restarted broker answers before the controller has sent it the topics
         (first the broker list, then the partitions): wait until it knows every topic on its disk."""
-        if self.mode != "zookeeper":
+        if self.mode != "zookeeper" or not self.engine.controls_nodes:
             return ""
         for b in brokers:
             on_disk = probes.hosted_topics(self.data_dir(b.name))

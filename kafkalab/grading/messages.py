@@ -8,6 +8,14 @@ register({
         "ru": "Свободно только {free} из {wanted} мест для проверки: остальные заняты другими запусками "
               "`kafkalab grade` на этой машине. Что сделать: дождитесь их или запустите с `--jobs {free}`.",
     },
+    "grading_needs_nodes": {
+        "en": "{id}: not graded on the shared class cluster (0 of 0 points): it reads a broker's disk or stops a "
+              "broker, and the class cluster's nodes are not yours. Do it on a cluster of your own "
+              "(KAFKALAB_ENGINE=local) to see it work.",
+        "ru": "{id}: на общем учебном кластере не оценивается (0 из 0 баллов): задание читает диск брокера или "
+              "останавливает брокер, а узлы учебного кластера не ваши. Выполните его на своём кластере "
+              "(KAFKALAB_ENGINE=local), чтобы увидеть, как это работает.",
+    },
     "grading_passed": {
         "en": "{id}: passed, {points}/{max_points} points.",
         "ru": "{id}: выполнено, баллов: {points} из {max_points}.",

@@ -22,6 +22,7 @@ class Part:
     points: int
     hidden: bool
     visibility: str = "visible"  # visible | hidden | after_due_date (Gradescope's words)
+    nodes: bool = False  # reads a node's disk or stops a node: not graded on a shared cluster
 
     @property
     def key(self) -> tuple:
@@ -41,6 +42,10 @@ class Exercise:
     def lab(self) -> str:
         return lab_of(self.id)
 
+    @property
+    def needs_nodes(self) -> bool:
+        return any(p.nodes for p in self.parts)
+
 
 EXERCISES: dict[str, Exercise] = {}
 _loaded: set[Path] = set()
@@ -52,10 +57,12 @@ def lab_of(text: str) -> str | None:
     return found[-1] if found else None
 
 
-def exercise(id: str, points: int, hidden: bool = False, visibility: str | None = None):
+def exercise(id: str, points: int, hidden: bool = False, visibility: str | None = None, nodes: bool = False):
     """Register `fn(ctx) -> dict | None` as a part of exercise `id`; all parts must pass to earn the points.
 
     visibility: what a student sees of it in Gradescope; hidden parts default to after_due_date.
+    nodes: the exercise needs the cluster's nodes (a broker's disk, a stopped broker); on a shared class
+    cluster it is not graded (0 of 0 points, and it says why).
     """
     if lab_of(id) is None or "." not in id:
         raise ValueError(f"exercise id must look like 'lab03.ex2', not {id!r}")
@@ -65,7 +72,7 @@ def exercise(id: str, points: int, hidden: bool = False, visibility: str | None 
 
     def register(fn):
         ex = EXERCISES.setdefault(id, Exercise(id))
-        part = Part(fn, int(points), bool(hidden), visibility)
+        part = Part(fn, int(points), bool(hidden), visibility, bool(nodes))
         ex.parts = [p for p in ex.parts if p.key != part.key] + [part]  # re-import replaces, never doubles
         return fn
 

@@ -122,6 +122,8 @@ def _run_exercise(ex_id: str, ns: dict | None, ctx: Context | None) -> Result:
         return Result(ex_id, 0, 0, False, t(key, id=ex_id, lab=lab, known=known or "-",
                                              where=str(checks_dir() or "checks/")))
     ctx = ctx or Context(ns)
+    if ex.needs_nodes and not _own_nodes(ctx):
+        return Result(ex_id, 0, 0, True, t("grading_needs_nodes", id=ex_id), {"graded": False})
     evidence: dict = {}
     reason = None
     for part in sorted(ex.parts, key=lambda p: p.hidden):  # visible parts speak first
@@ -141,6 +143,14 @@ def _run_exercise(ex_id: str, ns: dict | None, ctx: Context | None) -> Result:
                       t("grading_passed", id=ex_id, points=ex.max_points, max_points=ex.max_points), evidence)
     return Result(ex_id, 0, ex.max_points, False,
                   t("grading_failed", id=ex_id, max_points=ex.max_points, reason=reason), evidence, reason)
+
+
+def _own_nodes(ctx: Context) -> bool:
+    """Whether the notebook's cluster lets kafkalab reach its nodes (False on a shared class cluster)."""
+    try:
+        return ctx.cluster.engine.controls_nodes
+    except Fail:
+        return True  # no cluster: the exercise's own parts say so
 
 
 def run_lab(lab: str, ns: dict | None = None) -> LabResult:
