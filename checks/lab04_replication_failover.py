@@ -1,5 +1,8 @@
-"""Checks of lab 04 (three brokers, replication, failover): they read the live cluster."""
+"""Checks of lab 04 (three brokers, replication, failover): they read the live cluster. Exercise 6 diagnoses
+a topic that refuses writes (payments), 7 predicts what a stopped broker does to a topic (ledger), 8 designs
+a topic from a requirement (invoices)."""
 import time
+from collections import Counter
 
 from kafkalab.grading import Fail, exercise
 from kafkalab.i18n import register
@@ -194,6 +197,96 @@ register({
         "ru": "Платежей, записанных до исправления, в 'payments' больше нет: {missing}. Подсказка: меняйте "
               "конфигурацию топика на месте; не удаляйте и не пересоздавайте топик с данными.",
     },
+    "lab04_ledger_shape": {
+        "en": "Topic 'ledger' has {partitions} partition(s) and replication factor {rf}; the given cell creates it "
+              "with 3 and 2. Run the cells of exercise 7 again in order, without changing the given ones.",
+        "ru": "У топика 'ledger' партиций: {partitions}, фактор репликации {rf}, а данная ячейка создаёт его с 3 и 2. "
+              "Снова выполните ячейки упражнения 7 по порядку, не меняя данные ячейки.",
+    },
+    "lab04_ledger_down_bad": {
+        "en": "down = {found} is not a broker of this cluster (brokers {brokers}). Run the cells of exercise 7 again "
+              "in order, without changing the given ones.",
+        "ru": "down = {found} — не брокер этого кластера (брокеры {brokers}). Снова выполните ячейки упражнения 7 "
+              "по порядку, не меняя данные ячейки.",
+    },
+    "lab04_ledger_not_stopped": {
+        "en": "The cluster shows no leader election for partition(s) {partitions} of 'ledger', which broker {down} "
+              "led: it has not been stopped since 'ledger' was created. Run the cell that stops it (after your "
+              "prediction), then the cell that starts it again, then check again.",
+        "ru": "Кластер не видел выборов лидера у партиций {partitions} топика 'ledger', которые вёл брокер {down}: "
+              "после создания 'ledger' его не останавливали. Выполните ячейку, которая его останавливает (после "
+              "своего предсказания), затем ячейку, которая запускает его снова, и проверьте ещё раз.",
+    },
+    "lab04_ledger_observed": {
+        "en": "observed = {found}, but with broker {down} down the replicas of 'ledger' ({replicas}) give {expected}. "
+              "The cell that stops the broker did not run as given, or 'ledger' changed since. Run the cells of "
+              "exercise 7 again in order, without changing the given ones.",
+        "ru": "observed = {found}, а при лежащем брокере {down} реплики 'ledger' ({replicas}) дают {expected}. "
+              "Ячейка, которая останавливает брокер, выполнилась не в данном виде, или 'ledger' с тех пор "
+              "изменился. Снова выполните ячейки упражнения 7 по порядку, не меняя данные ячейки.",
+    },
+    "lab04_predict_under_replicated": {
+        "en": "prediction['under_replicated'] is {given!r}, but with broker {down} down {real} partition(s) of "
+              "'ledger' are under-replicated (fewer replicas in sync than in the replica list). Hint: a replica on "
+              "a stopped broker cannot stay in sync; which partitions of the table keep a replica on broker {down}?",
+        "ru": "prediction['under_replicated'] равно {given!r}, а при лежащем брокере {down} недореплицированных "
+              "партиций у 'ledger': {real} (синхронных реплик меньше, чем в списке реплик). Подсказка: реплика на "
+              "остановленном брокере не может оставаться синхронной; у каких партиций в таблице есть реплика на "
+              "брокере {down}?",
+    },
+    "lab04_predict_no_leader": {
+        "en": "prediction['no_leader'] is {given!r}, but {real} partition(s) of 'ledger' were left without a leader "
+              "while broker {down} was down. Hint: a partition loses its leader only when no replica is left in sync "
+              "to take over; before the stop every replica was in sync, and each partition has two replicas on two "
+              "different brokers.",
+        "ru": "prediction['no_leader'] равно {given!r}, а без лидера, пока лежал брокер {down}, осталось партиций "
+              "'ledger': {real}. Подсказка: партиция теряет лидера, только когда не осталось ни одной синхронной "
+              "реплики, которая могла бы его заменить; до остановки все реплики были синхронными, а у каждой "
+              "партиции две реплики на двух разных брокерах.",
+    },
+    "lab04_predict_leader_p0": {
+        "en": "prediction['leader_p0'] is {given!r}, but partition 0 of 'ledger' (replicas {replicas}) was led by "
+              "broker {real} while broker {down} was down. Hint: when its leader stops, a partition's leadership "
+              "goes to a replica still in sync; when a follower stops, the leader stays where it is.",
+        "ru": "prediction['leader_p0'] равно {given!r}, а партицию 0 топика 'ledger' (реплики {replicas}), пока лежал "
+              "брокер {down}, вёл брокер {real}. Подсказка: когда останавливается лидер, лидерство переходит к "
+              "реплике, которая ещё синхронна; когда останавливается фолловер, лидер остаётся на месте.",
+    },
+    "lab04_invoices_partitions": {
+        "en": "Topic 'invoices' has {found} partition(s), expected 6. Hint: a topic cannot lose partitions; delete "
+              "it (kafka-topics.sh --delete --topic invoices) and create it again.",
+        "ru": "У топика 'invoices' партиций: {found}, а нужно 6. Подсказка: партиции нельзя убрать; удалите топик "
+              "(kafka-topics.sh --delete --topic invoices) и создайте заново.",
+    },
+    "lab04_invoices_durable": {
+        "en": "'invoices' has replication factor {rf} and min.insync.replicas={min_isr}: once a partition's ISR "
+              "shrinks to one replica, acks=all acknowledges a write that only one broker stores. Hint: which topic "
+              "setting says how many replicas in sync acks=all needs before it acknowledges a write?",
+        "ru": "У 'invoices' фактор репликации {rf} и min.insync.replicas={min_isr}: стоит ISR партиции сократиться до "
+              "одной реплики, и acks=all подтверждает запись, которая хранится только на одном брокере. Подсказка: "
+              "какая настройка топика говорит, сколько синхронных реплик нужно acks=all, чтобы подтвердить запись?",
+    },
+    "lab04_invoices_one_down": {
+        "en": "'invoices' has replication factor {rf} and min.insync.replicas={min_isr}: when a broker that holds "
+              "one of a partition's replicas is down, at most {left} replica(s) of it stay in sync, fewer than "
+              "acks=all then demands, and its writes are refused (NOT_ENOUGH_REPLICAS). Hint: how many replicas must "
+              "a partition have so that it can lose one and still have enough in sync? The replication factor "
+              "cannot be changed in place here: delete the topic and create it again.",
+        "ru": "У 'invoices' фактор репликации {rf} и min.insync.replicas={min_isr}: когда лежит брокер с одной из "
+              "реплик партиции, синхронными остаются не больше {left}, меньше, чем тогда требует acks=all, и записи "
+              "в неё отклоняются (NOT_ENOUGH_REPLICAS). Подсказка: сколько реплик нужно партиции, чтобы потерять "
+              "одну и сохранить достаточно синхронных? Фактор репликации здесь на месте не поменять: удалите топик "
+              "и создайте заново.",
+    },
+    "lab04_invoices_leaders": {
+        "en": "Partitions of 'invoices' led per broker: {found}; with 6 partitions on 3 brokers each broker should "
+              "lead 2 (None: no leader). Hint: Kafka spreads the leaderships evenly when it creates a topic while "
+              "every broker runs; kafka-leader-election.sh --election-type PREFERRED gives moved leaderships back.",
+        "ru": "Партиций 'invoices' ведёт каждый брокер: {found}; при 6 партициях на 3 брокерах каждый должен вести 2 "
+              "(None — без лидера). Подсказка: Kafka распределяет лидерство поровну, когда создаёт топик при всех "
+              "работающих брокерах; kafka-leader-election.sh --election-type PREFERRED возвращает переехавшее "
+              "лидерство.",
+    },
 })
 
 
@@ -374,3 +467,78 @@ def payments_fixed(ctx):
                missing=", ".join(missing[:3]))
     return {"topic_id": found_id, "replication_factor": rf, "min_insync_replicas": min_isr,
             "new_payments": len(NEW_PAYMENTS)}
+
+
+BROKERS = (0, 1, 2)
+
+
+def _prediction_answer(value):
+    """A prediction item as the check compares it: numbers as int ("2", 2.0, "broker-1", "брокер 1" too),
+    yes/no never as a number (True would equal 1)."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str):
+        word = value.strip().lower()
+        for prefix in ("broker", "брокер"):
+            if word.startswith(prefix):
+                word = word[len(prefix):].lstrip(" -_#")
+        return int(word) if word.lstrip("-").isdigit() else word
+    return value
+
+
+def ledger_truth(ctx):
+    """(stopped broker, ledger's replicas {partition: list}, what the cluster shows while it is down).
+
+    The truth follows from the replica assignment (which does not change) and the stopped broker, which
+    the cluster confirms: every partition that broker led has had a leader election since. Before the stop
+    every replica was in sync and every partition led by its preferred replica (the given cell waits for
+    both), so while it is down a partition is under-replicated when it has a replica there, has no leader
+    when every replica is there, and is led by its first replica that is not there.
+    """
+    info = ctx.topic("ledger", with_config=False)
+    ctx.expect(len(info.partitions) == 3 and info.replication_factor == 2, "lab04_ledger_shape",
+               partitions=len(info.partitions), rf=info.replication_factor)
+    down = _int(ctx, "down")
+    ctx.expect(down in BROKERS, "lab04_ledger_down_bad", found=down, brokers=list(BROKERS))
+    replicas = {p.partition: list(p.replicas) for p in info.partitions}
+    led = [p for p, r in replicas.items() if r[0] == down]
+    epochs = leader_epochs(ctx, "ledger")
+    not_elected = [p for p in led if (epochs.get(p) or 0) < 1]
+    ctx.expect(led and not not_elected, "lab04_ledger_not_stopped", partitions=not_elected or "-", down=down)
+    live = {p: [b for b in r if b != down] for p, r in replicas.items()}
+    truth = {"under_replicated": sum(down in r for r in replicas.values()),
+             "no_leader": sum(not rest for rest in live.values()),
+             "leader_p0": live[0][0] if live[0] else None}
+    return down, replicas, truth, epochs
+
+
+@exercise("lab04.ex7", points=3)
+def broker_stop_predicted(ctx):
+    down, replicas, truth, epochs = ledger_truth(ctx)
+    observed = ctx.var("observed", dict)
+    ctx.expect({k: observed.get(k) for k in truth} == truth, "lab04_ledger_observed", found=observed, down=down,
+               replicas=replicas, expected=truth)
+    given = ctx.var("prediction", dict)
+    for item, want in truth.items():
+        guess = given.get(item)
+        ctx.expect(_prediction_answer(guess) == want, f"lab04_predict_{item}", given=guess, real=want, down=down,
+                   replicas=replicas[0])
+    return {"down": down, "replicas": replicas, "while_down": truth, "leader_epochs": epochs}
+
+
+@exercise("lab04.ex8", points=3)
+def invoices_designed(ctx):
+    info = ctx.topic("invoices")
+    ctx.expect(len(info.partitions) == 6, "lab04_invoices_partitions", found=len(info.partitions))
+    rf = info.replication_factor
+    min_isr = int(info.config.get("min.insync.replicas", "1"))
+    ctx.expect(min_isr >= 2, "lab04_invoices_durable", rf=rf, min_isr=min_isr)
+    # one broker down takes at most one replica of a partition out of its ISR (replicas sit on distinct brokers)
+    ctx.expect(rf - 1 >= min_isr, "lab04_invoices_one_down", rf=rf, min_isr=min_isr, left=rf - 1)
+    leaders = Counter(p.leader for p in info.partitions)
+    ctx.expect(dict(leaders) == {b: 2 for b in BROKERS}, "lab04_invoices_leaders",
+               found=dict(sorted(leaders.items(), key=str)))
+    return {"partitions": 6, "replication_factor": rf, "min_insync_replicas": min_isr,
+            "leaders_per_broker": dict(sorted(leaders.items()))}

@@ -58,4 +58,14 @@ VARIANTS = {
                   'for i in range(10):\n'
                   '    producer.produce("payments", key=f"order-{i}", value=f"new-{i}")\n'
                   'producer.flush(30)\n'),
+    # "the partition whose leader stops has no leader": but its follower, in sync, takes over
+    "lab04.ex7": ('prediction = {"under_replicated": sum(down in replicas for replicas in ledger_before.values()),\n'
+                  '              "no_leader": sum(replicas[0] == down for replicas in ledger_before.values()),\n'
+                  '              "leader_p0": next(b for b in ledger_before[0] if b != down)}\n'),
+    # two replicas, both required: writes to the partitions with a replica on a broker that is down are refused
+    "lab04.ex8": ('cluster.tool("kafka-topics.sh", "--bootstrap-server", BOOTSTRAP, "--create", "--if-not-exists",\n'
+                  '             "--topic", "invoices", "--partitions", "6", "--replication-factor", "2",\n'
+                  '             "--config", "min.insync.replicas=2")\n'
+                  'kafkalab.wait_for(lambda: all(p.leader is not None for p in ki.describe_topic(cluster, "invoices").partitions),\n'
+                  '                  60, "every partition of invoices led")\n'),
 }
