@@ -1,5 +1,6 @@
 """Lab 03 checks: animals with 3 partitions, keyed messages, the partition of each key, one partition from an offset;
-a prediction of where keyed messages land (sightings), a topic designed for per-customer order (orders)."""
+a prediction of where keyed messages land (sightings), a topic designed for per-customer order (orders), and a
+diagnosis: a group of 4 consumers on a topic of 2 partitions, fixed in place (clicks)."""
 from collections import Counter, defaultdict
 
 from kafkalab.grading import exercise
@@ -7,6 +8,10 @@ from kafkalab.i18n import register
 
 SOUNDS = {"cat": ["meow", "purr", "hiss"], "dog": ["woof", "growl", "whine"], "cow": ["moo", "moo-moo", "mooo"]}
 SIGHTINGS = ("cat", "dog", "cow")  # exercise 6: the keys the given cell sends, 30 messages each
+# exercise 8: the group the given cell runs, and the clicks it writes into 'clicks' before the fix
+CLICKS_GROUP = "clicks-readers"
+CLICKS_CONSUMERS = 4
+OLD_CLICKS = [f"click-{i:02d}" for i in range(40)]
 # exercise 7: the lab's ORDERS, (order id, customer) in the order they were placed
 ORDERS = [
     ("o01", "ben"), ("o02", "zoe"), ("o03", "ivan"), ("o04", "kate"), ("o05", "kate"),
@@ -129,6 +134,54 @@ register({
               "один консьюмер группы, а остальные будут простаивать. Подсказка: покупателей нужно разложить по "
               "партициям, и при этом каждый должен остаться в одной: это делает ключ, свой у каждого покупателя.",
     },
+    "lab03_clicks_diagnosis": {
+        "en": "diagnosis = {found} does not say what is wrong. Hint: compare how many partitions 'clicks' has "
+              "with how many consumers 'clicks-readers' runs, and say it in words that name both: the partitions "
+              "and the consumers.",
+        "ru": "diagnosis = {found} не говорит, в чём ошибка. Подсказка: сравните, сколько партиций у 'clicks' и "
+              "сколько консьюмеров работает в 'clicks-readers', и скажите об этом словами, которые называют и "
+              "то и другое: партиции и консьюмеров.",
+    },
+    "lab03_clicks_recreated": {
+        "en": "Topic 'clicks' has the id {found}, but it had {expected} when the given cell created it: it was "
+              "deleted and created again, and the clicks written before are gone. Hint: change the topic in "
+              "place (kafka-topics.sh --alter); to start over, run the first cell again (a clean cluster), then "
+              "the lab's cells in order.",
+        "ru": "У топика 'clicks' id {found}, а когда его создала данная ячейка, был {expected}: топик удалили и "
+              "создали заново, и записанные раньше клики пропали. Подсказка: меняйте топик на месте "
+              "(kafka-topics.sh --alter); чтобы начать сначала, запустите первую ячейку заново (чистый "
+              "кластер), затем ячейки лабораторной по порядку.",
+    },
+    "lab03_clicks_partitions": {
+        "en": "Topic 'clicks' has {partitions} partition(s) for a group of 4 consumers: within one group each "
+              "partition is read by exactly one consumer, so {idle} of them get nothing. Hint: a topic can get "
+              "more partitions in place (kafka-topics.sh --alter --partitions N, N the new total).",
+        "ru": "У топика 'clicks' партиций: {partitions}, а в группе 4 консьюмера: внутри одной группы каждую "
+              "партицию читает ровно один консьюмер, так что консьюмерам ({idle}) ничего не достаётся. "
+              "Подсказка: партиций у топика можно сделать больше на месте (kafka-topics.sh --alter --partitions "
+              "N, N — новое общее число).",
+    },
+    "lab03_clicks_members": {
+        "en": "Group 'clicks-readers' has {members} live member(s) on 'clicks'; expected the 4 consumers of your "
+              "proof. Hint: start 4 consumers in 'clicks-readers', subscribe them to 'clicks', poll them until "
+              "each owns a partition, and keep them open until the check has run (a consumer that has not polled "
+              "for max.poll.interval.ms, 5 minutes, leaves the group: run your proof again).",
+        "ru": "В группе 'clicks-readers' живых участников на 'clicks': {members}; нужно 4 консьюмера вашего "
+              "доказательства. Подсказка: запустите 4 консьюмера в 'clicks-readers', подпишите их на 'clicks', "
+              "опрашивайте, пока каждый не получит партицию, и не закрывайте их до проверки (консьюмер, который "
+              "не опрашивал кластер max.poll.interval.ms, 5 минут, выходит из группы: выполните доказательство "
+              "ещё раз).",
+    },
+    "lab03_clicks_idle": {
+        "en": "{idle} of the {members} members of 'clicks-readers' own no partition of 'clicks' ({partitions} "
+              "partitions). Hint: a group with more members than the topic has partitions leaves the extra "
+              "members idle; consumers of an earlier run that are still open are members too (close them). Poll "
+              "the consumers until the group has settled: a member that has just joined owns nothing yet.",
+        "ru": "Из {members} участников 'clicks-readers' без партиций 'clicks' ({partitions} партиций): {idle}. "
+              "Подсказка: если участников в группе больше, чем партиций у топика, лишние простаивают; "
+              "консьюмеры прошлого запуска, которые ещё открыты, тоже участники (закройте их). Опрашивайте "
+              "консьюмеры, пока группа не устоится: только что вошедший участник ещё ничем не владеет.",
+    },
 })
 
 
@@ -238,3 +291,43 @@ def orders_design(ctx):
     ctx.expect(len(used) > 1, "lab03_orders_one_partition", partition=used[0], partitions=partitions)
     return {"partitions": partitions, "replication_factor": info.replication_factor, "partitions_used": used,
             "partition_of_customer": dict(sorted(partition_of.items()))}
+
+
+def plain_id(text: str) -> str:
+    """A topic id as kafka-topics.sh prints it (URL-safe base64; librdkafka prints the standard one)."""
+    return text.strip().replace("+", "-").replace("/", "_").rstrip("=")
+
+
+def topic_id(ctx, topic: str) -> str:
+    """The id of `topic` as the cluster reports it now (a topic deleted and created again has a new one)."""
+    from confluent_kafka import TopicCollection
+
+    from kafkalab import namespace
+
+    name = namespace.name(topic, ctx.cluster)
+    futures = ctx.inspect.admin(ctx.cluster).describe_topics(TopicCollection([name]), request_timeout=10)
+    return plain_id(str(futures[name].result(timeout=15).topic_id))
+
+
+def _names_both(text: str) -> bool:
+    """The diagnosis speaks of partitions and of consumers (en or ru)."""
+    text = text.lower()
+    return any(w in text for w in ("partition", "партиц")) and any(w in text for w in ("consumer", "консьюмер"))
+
+
+@exercise("lab03.ex8", points=3)
+def clicks_fixed(ctx):
+    diagnosis = ctx.var("diagnosis", str)
+    ctx.expect(_names_both(diagnosis), "lab03_clicks_diagnosis", found=repr(diagnosis[:120]))
+    partitions = len(ctx.topic("clicks", with_config=False).partitions)
+    stored_id, found_id = plain_id(ctx.var("clicks_id", str)), topic_id(ctx, "clicks")
+    ctx.expect(found_id == stored_id, "lab03_clicks_recreated", found=found_id, expected=stored_id)
+    ctx.expect(partitions >= CLICKS_CONSUMERS, "lab03_clicks_partitions", partitions=partitions,
+               idle=CLICKS_CONSUMERS - partitions)
+    group = ctx.group(CLICKS_GROUP)
+    owned = {m: sorted(p for t, p in parts if t == "clicks") for m, parts in group.members.items()}
+    ctx.expect(len(owned) >= CLICKS_CONSUMERS, "lab03_clicks_members", members=len(owned))
+    idle = sum(1 for parts in owned.values() if not parts)
+    ctx.expect(not idle, "lab03_clicks_idle", idle=idle, members=len(owned), partitions=partitions)
+    return {"topic_id": found_id, "partitions": partitions, "state": group.state,
+            "partitions_per_member": sorted(len(parts) for parts in owned.values())}

@@ -1,7 +1,7 @@
 """Lab 03 hidden checks: no duplicates in the keyed messages; zebra is the newest message of partition 2;
-sightings as the given cell sends them; orders keyed by customer."""
+sightings as the given cell sends them; orders keyed by customer; the old clicks kept through the fix."""
 import zlib
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 from kafkalab.grading import exercise, visible_module
 from kafkalab.i18n import register
@@ -31,6 +31,12 @@ register({
         "ru": "У каждого заказа должен быть ключ, один для всех заказов покупателя, чтобы покупателя в одной "
               "партиции держал ключ, а не номера партиций в коде продюсера; покупатели без ключа или с "
               "несколькими ключами: {keys}.",
+    },
+    "lab03_hidden_clicks_kept": {
+        "en": "The 40 clicks the given cell wrote before the fix should still be in 'clicks', each once: missing "
+              "{missing}, more than once {repeated}. A fix in place keeps a topic's messages.",
+        "ru": "40 кликов, записанных данной ячейкой до исправления, должны остаться в 'clicks', каждый по одному "
+              "разу: не хватает {missing}, повторяются {repeated}. Исправление на месте сохраняет сообщения топика.",
     },
 })
 
@@ -79,3 +85,13 @@ def orders_keyed_by_customer(ctx):
     bad = {c: sorted(k, key=str) for c, k in keys.items() if len(k) != 1 or None in k}
     ctx.expect(keys and not bad, "lab03_hidden_orders_keys", keys=bad)
     return {"key_of_customer": {c: next(iter(k)) for c, k in keys.items()}}
+
+
+@exercise("lab03.ex8", points=1, hidden=True)
+def old_clicks_kept(ctx):
+    """The clicks written before the fix are all there, once each: the topic was changed, not emptied or refilled."""
+    found = Counter(v for _, _, _, v in ctx.messages("clicks") if v in set(_v.OLD_CLICKS))
+    missing = [v for v in _v.OLD_CLICKS if not found[v]]
+    repeated = sorted(v for v, n in found.items() if n > 1)
+    ctx.expect(not missing and not repeated, "lab03_hidden_clicks_kept", missing=missing[:5], repeated=repeated[:5])
+    return {"old_clicks": len(found)}

@@ -44,4 +44,17 @@ VARIANTS = {
                   'for order_id, customer in ORDERS:\n'
                   '    producer.produce("orders", key=order_id, value=order_id)\n'
                   'producer.flush()\n'),
+    # the topic deleted and created again with 4 partitions: the readers work, but the old clicks are gone
+    "lab03.ex8": ('diagnosis = "clicks has 2 partitions for 4 consumers: a partition goes to one consumer of a group"\n'
+                  'cluster.tool("kafka-topics.sh", "--bootstrap-server", BOOTSTRAP, "--delete", "--topic", "clicks")\n'
+                  'kafkalab.wait_for(lambda: "clicks" not in ki.topics(cluster), 60, "clicks deleted")\n'
+                  'kafkalab.wait_for(lambda: cluster.create_topic("clicks", partitions=4) or True, 60, "clicks created again")\n'
+                  'new_readers = [cluster.consumer("clicks-readers") for _ in range(4)]\n'
+                  'for c in new_readers:\n'
+                  '    c.subscribe(["clicks"])\n'
+                  'def everyone_owns_a_partition():\n'
+                  '    for c in new_readers:\n'
+                  '        c.poll(0.1)\n'
+                  '    return all(c.assignment() for c in new_readers)\n'
+                  'kafkalab.wait_for(everyone_owns_a_partition, 60, "every consumer owning a partition", every=0)\n'),
 }
