@@ -1,7 +1,7 @@
 """The autograder is not vacuous: solutions score full marks, unsolved labs score 0, wrong answers fail.
 
-For every lab in solutions/en/ (labs 04-06 join automatically when their files appear), one
-`kafkalab grade` run (the instructor's path: fresh kernel, fresh cluster per submission) grades
+For every lab in solutions/en/ (its test lives in tests/test_grading_labNN.py, one file per lab so the
+test workers share them; a test here checks that each lab has one), one `kafkalab grade` run (the instructor's path: fresh kernel, fresh cluster per submission) grades
 
 - the solution (en): every exercise passes, full marks;
 - the generated, unsolved lab (ru): every exercise 0 points, messages in Russian;
@@ -204,9 +204,22 @@ def verdicts(report: dict) -> dict[str, bool]:
     return {e["id"]: e["passed"] for e in report["exercises"]}
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("lab", LABS)
-def test_lab_grading_is_not_vacuous(lab, tmp_path):
+def lab_grading_test(lab: str):
+    """The grading test of one lab, for its own file tests/test_grading_labNN.py: with a file per worker
+    (scripts/test), the labs' gradings (3-10 min each) spread over the workers instead of one taking all."""
+    @pytest.mark.slow
+    def test(tmp_path):
+        lab_grading_is_not_vacuous(lab, tmp_path)
+    return test
+
+
+def test_every_lab_has_its_grading_test_file():
+    for lab in LABS:
+        path = Path(__file__).with_name(f"test_grading_{lab[:5]}.py")
+        assert path.exists() and f'lab_grading_test("{lab}")' in path.read_text(), f"{path.name} grades {lab}"
+
+
+def lab_grading_is_not_vacuous(lab: str, tmp_path: Path) -> None:
     source = (ROOT / "solutions" / "en" / f"{lab}.md").read_text()
     ids = sorted(blocks_by_exercise(source))
     variants = load_variants(lab)

@@ -1,0 +1,4 @@
+"""Lab 01 graded through `kafkalab grade`: solution, unsolved lab, wrong variants (see test_grading.py)."""
+from test_grading import lab_grading_test
+
+test_lab01_grading_is_not_vacuous = lab_grading_test("lab01_concepts_zookeeper")

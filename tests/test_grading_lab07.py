@@ -1,0 +1,4 @@
+"""Lab 07 graded through `kafkalab grade`: solution, unsolved lab, wrong variants (see test_grading.py)."""
+from test_grading import lab_grading_test
+
+test_lab07_grading_is_not_vacuous = lab_grading_test("lab07_kraft")
