@@ -6,6 +6,9 @@ import time
 from .errors import KafkaLabError
 
 
+_COLLECTIONS = (list, tuple, dict, set, frozenset)  # empty ones mean "not yet"
+
+
 def wait_for(condition, timeout: float = 120.0, what: str = "", every: float = 0.2,
              retry_on: tuple[type[BaseException], ...] = (KafkaLabError,)):
     """Poll `condition()` until it gives a value (not None, False or empty); return (value, seconds).
@@ -24,7 +27,7 @@ def wait_for(condition, timeout: float = 120.0, what: str = "", every: float = 0
             value = condition()
         except retry_on as err:
             value, last = None, err
-        if value is not None and value is not False and value != [] and value != {}:
+        if value is not None and value is not False and not (isinstance(value, _COLLECTIONS) and not value):
             return value, time.monotonic() - began
         if time.monotonic() - began >= timeout:
             cause = f"; last cause: {type(last).__name__}: {last}" if last else ""

@@ -127,9 +127,11 @@ def checks_digest() -> str:
 
 
 def sandbox_processes(uids: set[int] | None = None) -> list:
-    """Processes of sandbox users: of `uids` (one batch's), else of every slot (other batches may run)."""
+    """Live processes of sandbox users: of `uids` (one batch's), else of every slot (other batches may run).
+    A zombie has ended already (its new parent, init, reaps it when it gets to it)."""
     uids = uids or set(range(UID_BASE, UID_BASE + 64))
-    return [p for p in psutil.process_iter(["uids"]) if p.info["uids"] and p.info["uids"].real in uids]
+    return [p for p in psutil.process_iter(["uids", "status"]) if p.info["uids"] and p.info["uids"].real in uids
+            and p.info["status"] != psutil.STATUS_ZOMBIE]
 
 
 PWNED = ("/root/pwned", Path.home() / "pwned", "/tmp/pwned-kafkalab")
@@ -261,3 +263,60 @@ def test_weak_isolation_still_decides_outside_the_kernel(tmp_path):
     assert before == {n: (out / f"{n}.json").read_text() for n in before}
     rows = list(csv.DictReader((out / "grades.csv").open()))
     assert sorted(r["student"] for r in rows) == sorted(files) and len(list(csv.reader((out / "moodle.csv").open()))) == 4
+
+
+def _slots_of(grader: psutil.Process) -> set[int]:
+    """The slots a running `kafkalab grade` works in: its docker-run children's labels, its descendants' uids."""
+    from kafkalab.grading import container
+
+    slots = set()
+    for child in grader.children(recursive=True):
+        try:
+            argv, uid = child.cmdline(), child.uids().real
+        except psutil.Error:
+            continue
+        slots |= {int(a.split("=", 1)[1]) for a in argv if a.startswith(f"{container.LABEL_SLOT}=")}
+        if UID_BASE <= uid < UID_BASE + 64:
+            slots.add(uid - UID_BASE)
+    return slots
+
+
+@pytest.mark.parametrize("isolation", ISOLATIONS)
+def test_a_grader_stopped_by_sigterm_ends_its_submissions(tmp_path, isolation):
+    """An instructor's grader killed mid-batch (SIGTERM: `kill`, a CI timeout, a closed terminal) ends the
+    running submissions' kernels, clusters and containers, says so in words, and starts no other one."""
+    from kafkalab.grading import container
+    from kafkalab.waiting import wait_for
+
+    if isolation == "docker" and not container.available():
+        pytest.skip("no Docker daemon or no course image")
+    subs = tmp_path / "lab03"
+    subs.mkdir()
+    waits = notebook(["import kafkalab\ncluster = kafkalab.up('single', quiet=True)", "import time\ntime.sleep(900)"])
+    for i in range(3):  # more than run at once: the queued ones must not start after the signal
+        (subs / f"waits{i}.ipynb").write_bytes(waits)
+    env = {**os.environ, "KAFKALAB_LANG": "en"}
+    env.pop("KAFKALAB_CHECKS", None)
+    proc = subprocess.Popen([sys.executable, "-m", "kafkalab.cli", "grade", *map(str, sorted(subs.iterdir())),
+                             "--out", str(tmp_path / "out"), "--jobs", "1", "--isolation", isolation],
+                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        grader = psutil.Process(proc.pid)
+
+        def broker_up():
+            assert proc.poll() is None, proc.communicate()[1][-2000:]
+            uids = {UID_BASE + s for s in _slots_of(grader)}
+            return [p for p in sandbox_processes(uids) if p.name() == "java"] if uids else None
+        wait_for(broker_up, timeout=300, what="a submission's broker")
+        slots = _slots_of(grader)
+        proc.terminate()
+        _, err = proc.communicate(timeout=180)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 143, err[-2000:]
+    assert "Grading stopped (SIGTERM): 0 of 3" in err and "Traceback" not in err, err[-2000:]
+    uids = {UID_BASE + s for s in slots}
+    assert not sandbox_processes(uids), "a submission's process outlived the grader"
+    assert not grading_containers(slots), "a submission's container outlived the grader"
+    assert not list((tmp_path / "out").glob("*.json")), "a stopped submission got a report"

@@ -15,9 +15,11 @@ import os
 import queue
 import secrets
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
@@ -53,6 +55,14 @@ register({
               "(bash scripts/setup-docker), or grade with --isolation namespaces (as root) or weak.",
         "ru": "Запрошена изоляция 'docker', но {why}. Запустите Docker и соберите образ курса "
               "(bash scripts/setup-docker) или проверяйте с --isolation namespaces (под root) либо weak.",
+    },
+    "grading_interrupted": {
+        "en": "Grading stopped ({why}): {done} of {total} submission(s) graded, their reports are in {out}. "
+              "The running submissions' kernels, clusters and containers were ended. Run the same command again "
+              "to grade them all, or add --only with the names still missing.",
+        "ru": "Проверка остановлена ({why}): проверено работ: {done} из {total}, их отчёты в {out}. "
+              "Ядра, кластеры и контейнеры незавершённых работ остановлены. Запустите ту же команду снова, "
+              "чтобы проверить все работы, или добавьте --only с именами ещё не проверенных.",
     },
     "grading_batch_done": {
         "en": "{graded} submission(s) graded, {ungradable} ungradable (listed in {where}); {points} point(s) in total. "
@@ -194,6 +204,8 @@ class Batch:
         self.slots: queue.Queue[int] = queue.Queue()
         for slot in self.claims or range(self.jobs):
             self.slots.put(slot)
+        self.stopping = threading.Event()
+        self.running: dict[int, subprocess.Popen] = {}  # slot -> its worker, for abort()
 
     def grade_one(self, path: Path, name: str) -> dict:
         """Grade one submission; never raises for the student's doing."""
@@ -261,10 +273,15 @@ class Batch:
         if self.docker:
             argv = container.worker_argv(box.slot, box.token, box.work, self.limits, self.kafka_home,
                                          self.cds_dir, self.checks, job["lang"], tuple(self.other_kafka.values()))
+        if self.stopping.is_set():
+            return {"ungradable": "the batch was stopped"}
         with open(log, "wb") as err:
             proc = subprocess.Popen(argv, stdin=subprocess.PIPE,
                                     stdout=subprocess.PIPE, stderr=err, start_new_session=True,
                                     env={**os.environ, "PYTHONUNBUFFERED": "1"})
+            self.running[job["slot"]] = proc
+            if self.stopping.is_set():  # abort() ran between the check above and Popen
+                os.killpg(proc.pid, signal.SIGKILL)
             try:
                 out, _ = proc.communicate(json.dumps(job).encode(), timeout=self.total_timeout + 180)
             except subprocess.TimeoutExpired:
@@ -272,6 +289,7 @@ class Batch:
                 proc.wait()
                 out = b""
             finally:
+                self.running.pop(job["slot"], None)
                 if self.docker:
                     container.remove(token=box.token)
                 box.end()  # a backstop: by uid, whatever the worker did or did not do
@@ -287,6 +305,16 @@ class Batch:
         (self.out / f"{name}.json").write_text(json.dumps(report, ensure_ascii=False, indent=2))
         (self.out / f"{name}.feedback.md").write_text(feedback_md(report))
         (self.out / f"{name}.feedback.html").write_text(feedback_html(report))
+
+    def abort(self) -> None:
+        """Stop the batch: no new worker starts, the running ones are killed; each grading thread then ends
+        its submission's sandbox and container as after any worker (in _run_worker's finally)."""
+        self.stopping.set()
+        for proc in list(self.running.values()):
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
 
     def close(self) -> None:
         release_slots(self.claims)
@@ -317,6 +345,18 @@ def names_for(paths: list[Path]) -> list[str]:
     return [s if stems.count(s) == 1 else f"{s}-{i:03d}" for i, s in enumerate(stems)]
 
 
+class Signalled(BaseException):
+    """SIGTERM or SIGHUP reached `kafkalab grade` (main() turns them into this, like Ctrl-C)."""
+
+
+class Interrupted(Exception):
+    """The batch stopped before its end; its running submissions were ended."""
+
+    def __init__(self, why: str, done: int, total: int, out: str):
+        super().__init__(why, done, total, out)
+        self.why, self.done, self.total, self.out = why, done, total, out
+
+
 def grade(paths: list[str | Path], out: str | Path, lab: str | None = None, cell_timeout: int = 300,
           total_timeout: int = 900, jobs: int | None = None, gradescope_out: bool = False, lang: str | None = None,
           keep: bool = False, progress: bool = True, only: list[str] | None = None,
@@ -333,9 +373,10 @@ def grade(paths: list[str | Path], out: str | Path, lab: str | None = None, cell
     batch = Batch(lab, out, cell_timeout, total_timeout, jobs, lang, keep, limits,
                   hide=sorted({p.resolve().parent for p in paths}), isolation=isolation)
     reports: dict[str, dict] = {}
+    pool = ThreadPoolExecutor(max_workers=batch.jobs)
     try:
         bar = tqdm(total=len(todo), desc=f"grading {lab}", unit="nb", disable=not progress)
-        with ThreadPoolExecutor(max_workers=batch.jobs) as pool:
+        try:
             futures = {pool.submit(batch.grade_one, p, n): n for p, n in todo}
             for future in as_completed(futures):
                 report = future.result()
@@ -350,8 +391,15 @@ def grade(paths: list[str | Path], out: str | Path, lab: str | None = None, cell
                 bar.update(1)
                 bar.write(f"{report['name']}: {report['score']}/{report['max_score']} {report['status']} "
                           f"({report['seconds']} s)")
+        except BaseException as stop:  # Ctrl-C, a signal (main()), a failure: end every running submission
+            batch.abort()
+            pool.shutdown(wait=True, cancel_futures=True)
+            if isinstance(stop, (KeyboardInterrupt, Signalled)):
+                raise Interrupted(str(stop.args[0]) if stop.args else "Ctrl-C", len(reports), len(todo), str(out))
+            raise
         bar.close()
     finally:
+        pool.shutdown(wait=True, cancel_futures=True)
         batch.close()
     # a regrade of a subset keeps the earlier reports of the others in the CSVs
     everyone = []
@@ -365,8 +413,14 @@ def grade(paths: list[str | Path], out: str | Path, lab: str | None = None, cell
     return [reports[n] for n in names if n in reports]
 
 
+def _raise_on_signal(signum, _frame):
+    raise Signalled(signal.Signals(signum).name)
+
+
 def main(args) -> int:
     """Entry of `kafkalab grade` (args from the CLI parser)."""
+    for signum in (signal.SIGTERM, signal.SIGHUP):  # a killed grader ends its sandboxes, like Ctrl-C does
+        signal.signal(signum, _raise_on_signal)
     try:
         reports = grade(args.submissions, args.out, lab=args.lab, cell_timeout=args.timeout,
                         total_timeout=args.total_timeout, jobs=args.jobs, gradescope_out=args.gradescope,
@@ -376,6 +430,9 @@ def main(args) -> int:
     except KafkaLabError as err:
         print(err, file=sys.stderr)
         return 2
+    except Interrupted as stop:
+        print(t("grading_interrupted", why=stop.why, done=stop.done, total=stop.total, out=stop.out), file=sys.stderr)
+        return 128 + (signal.Signals[stop.why].value if stop.why.startswith("SIG") else signal.SIGINT.value)
     graded = [r for r in reports if r["status"] == "graded"]
     isolation = sorted({r.get("isolation", "-") for r in reports})
     print(t("grading_batch_done", graded=len(graded), ungradable=len(reports) - len(graded),

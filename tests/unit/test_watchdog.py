@@ -22,3 +22,12 @@ def test_a_zombie_owner_counts_as_gone():
     finally:
         child.wait()
     assert not watchdog._owner_alive(child.pid)
+
+
+def test_wait_for_takes_empty_collections_as_not_yet_and_zero_as_a_value():
+    answers = iter([set(), (), {}, [], None, False, {"broker-0"}])
+    value, _ = wait_for(lambda: next(answers), 10, every=0)
+    assert value == {"broker-0"}
+    assert wait_for(lambda: 0, 1)[0] == 0  # lag 0 is an answer
+    with pytest.raises(TimeoutError, match="an empty set"):
+        wait_for(set, 0.05, "an empty set", every=0.01)
