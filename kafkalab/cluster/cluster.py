@@ -192,7 +192,7 @@ class Cluster:
         report.say(t("node_stopped", node=node))
 
     def kill(self, node: str) -> None:
-        """Kill a node at once (SIGKILL), as a crash or a pulled plug would."""
+        """Kill a node at once (SIGKILL), as a crash would (the page cache survives: not a power cut)."""
         self._controllable("kill")
         self.engine.stop_node(self, self.node(node), kill=True)
         report.say(t("node_killed", node=node))
