@@ -53,6 +53,9 @@ register({
     "l00_messages_in": {"en": "messages in '{topic}': {n}", "ru": "сообщений в '{topic}': {n}"},
     # --- lesson 01 ------------------------------------------------------------------------------------
     "l01_group": {"en": "group {group}: {values}", "ru": "группа {group}: {values}"},
+    "l01_created": {"en": "created", "ru": "создан"},
+    "l01_failed": {"en": "failed: {error}", "ru": "не удалось: {error}"},
+    "l01_down": {"en": "down", "ru": "остановлен"},
     "l01_controller": {"en": "controller: broker {controller}", "ru": "контроллер: брокер {controller}"},
     "l01_quorum_row": {"en": "n={n}: quorum {quorum}, survives {survives} failure(s)",
                        "ru": "n={n}: кворум {quorum}, переживает отказов: {survives}"},
@@ -71,6 +74,11 @@ register({
                         "ru": "после перезапуска: контроллеры работают через {started:.1f} с, лидер кворума "
                               "назван через {leader:.1f} с, топик создан через {created:.1f} с"},
     # --- lesson 02 ------------------------------------------------------------------------------------
+    "l02_producer_read_nothing": {
+        "en": "kafka-console-producer.sh printed nothing and ended: its input was empty, so it sent nothing. "
+              "cities still holds {n} messages, and none of them was shown.",
+        "ru": "kafka-console-producer.sh ничего не вывел и завершился: его ввод был пуст, и он ничего не отправил. "
+              "В cities по-прежнему {n} сообщения, и ни одно не показано."},
     "l02_start_end": {"en": "start offsets {start}, end offsets {end}", "ru": "начальные смещения {start}, конечные {end}"},
     "l02_after": {"en": "after {seconds:.0f} s: start offset {start}, end offset {end}",
                   "ru": "через {seconds:.0f} с: начальное смещение {start}, конечное {end}"},
@@ -103,6 +111,14 @@ register({
     "l04_assignment": {"en": "replica assignment (leader first): {placement}",
                        "ru": "размещение реплик (лидер первым): {placement}"},
     "l04_followers_down": {"en": "followers down", "ru": "упавших фолловеров"},
+    "l04_col_ok": {"en": "acknowledged", "ru": "подтверждено"},
+    "l04_col_errors": {"en": "errors", "ru": "ошибки"},
+    "l04_kraft_kill": {"en": "active controller {controller}; partition {partition}: leader {leader}, ISR {isr}; "
+                             "SIGKILL to {victim}",
+                       "ru": "активный контроллер {controller}; партиция {partition}: лидер {leader}, ISR {isr}; "
+                             "SIGKILL для {victim}"},
+    "l04_kraft_new_leader": {"en": "partition {partition}: new leader {leader}, ISR {isr}, after {seconds:.1f} s",
+                             "ru": "партиция {partition}: новый лидер {leader}, ISR {isr}, через {seconds:.1f} с"},
     "l04_kept": {"en": "messages kept in payments: {count}", "ru": "сообщений сохранено в payments: {count}"},
     "l04_col_timeout": {"en": "what notices the death", "ru": "что замечает смерть"},
     "l04_col_failover": {"en": "SIGKILL -> new leader, s", "ru": "SIGKILL -> новый лидер, с"},
@@ -113,6 +129,7 @@ register({
     "l05_got": {"en": "{name} got {values}", "ru": "{name} получил {values}"},
     "l05_col_consumers": {"en": "consumers", "ru": "консьюмеров"},
     "l05_col_rebalance": {"en": "rebalance, s", "ru": "ребалансировка, с"},
+    "l05_col_idle": {"en": "idle", "ru": "простаивает"},
     "l05_idle": {"en": "idle with 6 consumers: {idle}", "ru": "без партиций (idle) при 6 консьюмерах: {idle}"},
     "l05_left": {"en": "{leaving} left; its partition(s) {moved} -> {to}; the rebalance took {seconds:.1f} s",
                  "ru": "{leaving} вышел; его партиции {moved} -> {to}; ребалансировка заняла {seconds:.1f} с"},

@@ -93,3 +93,15 @@ def test_register_refuses_a_message_without_both_languages():
     with pytest.raises(ValueError):
         i18n.register({"unit_test_only_en": {"en": "only English"}})
     assert "unit_test_only_en" not in i18n.MESSAGES
+
+
+def test_no_message_key_is_written_twice():
+    """A dict literal keeps the last of two equal keys silently: a second "l05_idle" once replaced the first."""
+    import ast
+
+    for path in [*(ROOT / "kafkalab").rglob("*.py"), *CHECK_FILES]:
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Dict):
+                keys = [k.value for k in node.keys if isinstance(k, ast.Constant) and isinstance(k.value, str)]
+                twice = sorted({k for k in keys if keys.count(k) > 1})
+                assert not twice, f"{path.relative_to(ROOT)}: {twice} twice in one dict"
