@@ -48,3 +48,12 @@ def test_slots_of_a_killed_grader_are_free_at_once(claims_dir):
     mine = sandbox.claim_slots(4)
     assert set(mine) == {0, 1, 2, 3}
     sandbox.release_slots(mine)
+
+
+def test_a_heavy_lab_grades_one_submission_per_two_cores(monkeypatch):
+    from kafkalab.grading import batch
+
+    monkeypatch.setattr(batch.os, "cpu_count", lambda: 2)
+    assert batch.default_jobs(lab="lab03") == 2 and batch.default_jobs(lab="lab07") == 1
+    monkeypatch.setattr(batch.os, "cpu_count", lambda: 8)
+    assert batch.default_jobs(per_job=1, lab="lab07") == 4
