@@ -306,11 +306,11 @@ def test_a_grader_stopped_by_sigterm_ends_its_submissions(tmp_path, isolation):
     try:
         grader = psutil.Process(proc.pid)
 
-        def broker_up():
+        def a_jvm_runs():  # the submission's cluster is starting: its first JVM (ZooKeeper) runs
             assert proc.poll() is None, proc.communicate()[1][-2000:]
             uids = {UID_BASE + s for s in _slots_of(grader)}
             return [p for p in sandbox_processes(uids) if p.name() == "java"] if uids else None
-        wait_for(broker_up, timeout=300, what="a submission's broker")
+        wait_for(a_jvm_runs, timeout=300, what="a JVM of the submission's cluster")
         slots = _slots_of(grader)
         proc.terminate()
         _, err = proc.communicate(timeout=180)
