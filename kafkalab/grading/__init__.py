@@ -17,8 +17,8 @@ In a notebook:
     check_all()
 """
 from .context import Context, Fail
-from .registry import exercise, exercises, visible_module
+from .registry import exercise, exercises, visible_module, weight
 from .runner import LabResult, Result, check, check_all, run_exercise, run_lab
 
 __all__ = ["Context", "Fail", "LabResult", "Result", "check", "check_all", "exercise", "exercises",
-           "run_exercise", "run_lab", "visible_module"]
+           "run_exercise", "run_lab", "visible_module", "weight"]

@@ -27,7 +27,7 @@ from pathlib import Path
 from ..errors import KafkaLabError
 from ..i18n import register, t
 from . import messages  # noqa: F401
-from .registry import checks_dir, exercises, lab_of, load
+from .registry import checks_dir, exercises, lab_of, load, weight_of
 from .reports import feedback_html, feedback_md, gradescope, using_lang, write_csvs
 from . import container
 from .sandbox import WORK, Limits, Sandbox, claim_slots, release_slots, strong_possible, sweep_stale
@@ -114,20 +114,13 @@ def resolve_lab(lab: str | None, paths: list[Path]) -> str:
     raise KafkaLabError("grading_which_lab")
 
 
-# labs whose submission runs two clusters' worth of JVMs (lab 07: 3 ZooKeeper-mode nodes, then 3 KRaft
-# nodes): one at a time per 2 cores. Two at once on 2 cores starved the KRaft controllers until one
-# died at start-up ("Unhandled error initializing new publishers", Kafka 4.4.0) in a CI run.
-HEAVY_LABS = {"lab07"}
-
-
 def default_jobs(per_job: int = int(1.5 * GiB), lab: str | None = None) -> int:
-    """As many workers as cores (half as many for a heavy lab), and no more than free memory holds (a
-    cluster and a kernel each)."""
+    """As many workers as cores, divided by the lab's weight (the clusters' worth of JVMs a submission
+    runs, declared by its checks), and no more than free memory holds (a cluster and a kernel each)."""
     import psutil
 
-    cores = os.cpu_count() or 1
-    if lab in HEAVY_LABS:
-        cores, per_job = cores // 2, 2 * per_job
+    clusters = weight_of(lab) if lab else 1
+    cores, per_job = (os.cpu_count() or 1) // clusters, clusters * per_job
     return max(1, min(cores, psutil.virtual_memory().available // per_job))
 
 

@@ -79,6 +79,23 @@ def exercise(id: str, points: int, hidden: bool = False, visibility: str | None 
     return register
 
 
+WEIGHTS: dict[str, int] = {}
+
+
+def weight(lab: str, clusters: int) -> None:
+    """Declare, in a lab's check module, that one submission runs `clusters` clusters' worth of JVMs
+    (default 1): the grader then runs proportionally fewer submissions at once."""
+    if lab_of(lab) != lab or int(clusters) < 1:
+        raise ValueError(f"weight needs a lab like 'lab07' and at least 1 cluster, not {lab!r}, {clusters!r}")
+    WEIGHTS[lab] = int(clusters)
+
+
+def weight_of(lab: str) -> int:
+    """The clusters' worth of JVMs one submission of `lab` runs, as its checks declare (1 if they do not)."""
+    load(lab)
+    return WEIGHTS.get(lab, 1)
+
+
 def _order(ex_id: str) -> tuple:
     return tuple(int(n) if n.isdigit() else n for n in re.split(r"(\d+)", ex_id))
 

@@ -50,10 +50,21 @@ def test_slots_of_a_killed_grader_are_free_at_once(claims_dir):
     sandbox.release_slots(mine)
 
 
-def test_a_heavy_lab_grades_one_submission_per_two_cores(monkeypatch):
-    from kafkalab.grading import batch
+def test_a_lab_weighing_two_clusters_grades_one_submission_per_two_cores(monkeypatch):
+    """lab07's checks declare weight 2 (a ZooKeeper cluster, then a KRaft one); lab03's declare none."""
+    from kafkalab.grading import batch, registry
+
+    assert registry.weight_of("lab03") == 1 and registry.weight_of("lab07") == 2
 
     monkeypatch.setattr(batch.os, "cpu_count", lambda: 2)
     assert batch.default_jobs(lab="lab03") == 2 and batch.default_jobs(lab="lab07") == 1
     monkeypatch.setattr(batch.os, "cpu_count", lambda: 8)
     assert batch.default_jobs(per_job=1, lab="lab07") == 4
+
+
+def test_a_weight_names_a_lab_and_at_least_one_cluster():
+    from kafkalab.grading import registry
+
+    for lab, clusters in (("lab07.ex1", 2), ("kraft", 2), ("lab07", 0)):
+        with pytest.raises(ValueError):
+            registry.weight(lab, clusters)
