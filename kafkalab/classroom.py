@@ -169,9 +169,14 @@ def _quota_tool(cluster, student: Student, *args: str):
 def create(cluster, roster: str | os.PathLike, out: str | os.PathLike, quotas: dict | None = None,
            dry_run: bool = False, say=print) -> list[Student]:
     """Users, prefixed ACLs, quotas and a properties file per student (see the module's doc)."""
+    return create_students(cluster, read_roster(roster), out, quotas, dry_run, say)
+
+
+def create_students(cluster, students: list[Student], out: str | os.PathLike, quotas: dict | None = None,
+                    dry_run: bool = False, say=print) -> list[Student]:
+    """create() for these students (the grader makes one per submission)."""
     from confluent_kafka.admin import (ScramCredentialInfo, ScramMechanism, UserScramCredentialUpsertion)
 
-    students = read_roster(roster)
     out = Path(out)
     base = {**DEFAULT_QUOTAS, **(quotas or {})}
     admin = None if dry_run else cluster.admin()
@@ -283,10 +288,15 @@ def format_status(rows: list[dict]) -> str:
 def remove(cluster, roster: str | os.PathLike, out: str | os.PathLike | None = None, dry_run: bool = False,
            say=print) -> list[Student]:
     """Delete each student's topics, groups, ACLs, quotas, SCRAM user and properties file."""
+    return remove_students(cluster, read_roster(roster), out, dry_run, say)
+
+
+def remove_students(cluster, students: list[Student], out: str | os.PathLike | None = None, dry_run: bool = False,
+                    say=print) -> list[Student]:
+    """remove() for these students."""
     from confluent_kafka.admin import (AclBindingFilter, AclOperation, AclPermissionType, ResourcePatternType,
                                        ResourceType, ScramMechanism, UserScramCredentialDeletion)
 
-    students = read_roster(roster)
     admin = cluster.admin()
     meta = admin.list_topics(timeout=15)
     groups = [g.group_id for g in admin.list_consumer_groups(request_timeout=15).result(timeout=20).valid]

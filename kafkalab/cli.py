@@ -9,7 +9,7 @@
     kafkalab fetch [--source auto|tgz|maven] [--kafka 3.9|4]
     kafkalab doctor
     kafkalab classroom create|status|remove --roster roster.csv [--name CLASS] [--out DIR] [--dry-run]
-    kafkalab grade SUBMISSION.ipynb... --out DIR [--timeout SECONDS] [--gradescope]
+    kafkalab grade SUBMISSION.ipynb... --out DIR [--timeout SECONDS] [--gradescope] [--class CLASS]
 """
 from __future__ import annotations
 

@@ -589,3 +589,76 @@ def test_sasl_ssl_cluster_and_a_wrong_ca(tmp_path):
         for c in reversed(made):
             if c.dir.exists():
                 c.down()
+
+
+ATTACK = """
+from confluent_kafka.admin import AdminClient
+from kafkalab.cluster.connection import Connection
+
+try:
+    print("ADMIN-READ", open({admin!r}).read())
+except OSError as err:
+    print("ADMIN-REFUSED", err)
+conn = Connection.from_env()
+client = AdminClient({{"bootstrap.servers": conn.bootstrap, **conn.librdkafka()}})
+for future in client.delete_topics(["alice.grading-target"], operation_timeout=10).values():
+    try:
+        future.result(timeout=30)
+        print("DELETED")
+    except Exception as err:
+        print("DELETE-REFUSED", err)
+"""
+
+
+def test_kafkalab_grade_on_the_class_cluster(klass, tmp_path):
+    """`kafkalab grade --class`: each submission runs on the class cluster as a user of its own, in the
+    namespaces sandbox. The lab 02 solution gets full marks, the exercise on a broker's disk is 0 of 0;
+    the unsolved lab gets 0; a submission that goes for the instructor's credentials and alice's topic
+    gets neither; afterwards no grading user, ACL, topic or group is left on the cluster."""
+    import json
+    import subprocess
+    import sys
+
+    import nbformat
+    from confluent_kafka.admin import (AclBindingFilter, AclOperation, AclPermissionType, NewTopic, ResourcePatternType,
+                                       ResourceType)
+
+    root = Path(__file__).resolve().parent.parent
+    admin = klass["admin"]
+    admin.admin().create_topics([NewTopic("alice.grading-target", 1, 3)])["alice.grading-target"].result(timeout=30)
+    produce(admin, "alice.grading-target", ["keep me"])
+    subs = tmp_path / "lab02"
+    subs.mkdir()
+    solution = subs / "solved.ipynb"
+    solution.write_bytes((root / "solutions/en/lab02_topics_messages.ipynb").read_bytes())
+    unsolved = subs / "unsolved.ipynb"
+    unsolved.write_bytes((root / "labs/ru/lab02_topics_messages.ipynb").read_bytes())
+    hostile = nbformat.read(str(root / "labs/en/lab02_topics_messages.ipynb"), as_version=4)
+    hostile.cells.append(nbformat.v4.new_code_cell(ATTACK.format(admin=str(klass["folder"] / "admin.properties"))))
+    hostile.nbformat_minor = max(hostile.nbformat_minor, 5)
+    nbformat.write(hostile, str(subs / "hostile.ipynb"))
+    out = tmp_path / "out"
+    run = subprocess.run([sys.executable, "-m", "kafkalab.cli", "grade", str(solution), str(unsolved),
+                          str(subs / "hostile.ipynb"), "--out", str(out), "--lab", "lab02", "--class", admin.name,
+                          "--timeout", "120"], cwd=root, capture_output=True, text=True, timeout=1200)
+    assert run.returncode == 0, run.stderr[-3000:]
+    reports = {name: json.loads((out / f"{name}.json").read_text()) for name in ("solved", "unsolved", "hostile")}
+    solved = reports["solved"]
+    assert solved["status"] == "graded" and solved["isolation"].startswith("namespaces"), solved
+    assert solved["score"] == solved["max_score"] > 0, solved["exercises"]
+    not_graded = [e for e in solved["exercises"] if e["max_points"] == 0]
+    assert [e["id"] for e in not_graded] == ["lab02.ex4"] and "KAFKALAB_ENGINE=local" in not_graded[0]["message"]
+    assert reports["unsolved"]["score"] == 0 and reports["hostile"]["score"] == 0
+    last = nbformat.read(str(out / "hostile.executed.ipynb"), as_version=4).cells[-1]
+    printed = "".join(o.get("text", "") for o in last.outputs).split()
+    assert "ADMIN-REFUSED" in printed and "DELETE-REFUSED" in printed, last.outputs
+    assert "ADMIN-READ" not in printed and "DELETED" not in printed, last.outputs
+    assert consume(admin, f"check-{uuid.uuid4().hex[:6]}", "alice.grading-target", 1) == ["keep me"]
+    client = admin.admin()
+    assert not [u for u in client.describe_user_scram_credentials().result(timeout=30) if u.startswith("kl-grade-")]
+    acls = client.describe_acls(AclBindingFilter(ResourceType.ANY, None, ResourcePatternType.ANY, None, None,
+                                                 AclOperation.ANY, AclPermissionType.ANY)).result(timeout=30)
+    assert not [a for a in acls if a.principal.startswith("User:kl-grade-")], acls
+    assert not [t for t in client.list_topics(timeout=30).topics if t.startswith("kl-grade-")]
+    groups = client.list_consumer_groups(request_timeout=30).result(timeout=40).valid
+    assert not [g.group_id for g in groups if g.group_id.startswith("kl-grade-")]

@@ -39,6 +39,8 @@ class Cluster:
         self.engine = get_engine(data["engine"])
         self.home = state.home_dir()
         self.dir = state.cluster_dir(name)
+        # an external cluster's settings, read once (the grader then reads files with a student's rights)
+        self.pinned_connection = None
 
     # --- identity and addresses ---------------------------------------------------------------
     @classmethod

@@ -254,7 +254,10 @@ class Connection:
 
 # --- a Cluster's connection --------------------------------------------------------------------
 def of_cluster(cluster) -> Connection | None:
-    """The Connection an external cluster was made with (its properties file is read again now)."""
+    """The Connection an external cluster was made with (its properties file is read again now, unless
+    the cluster has pinned one)."""
+    if getattr(cluster, "pinned_connection", None):
+        return cluster.pinned_connection
     info = getattr(cluster, "state", {}).get("connection")
     if not info:
         return None

@@ -76,13 +76,19 @@ GiB = 1 << 30
 ISOLATIONS = ("docker", "namespaces", "weak")
 
 
-def choose_isolation(wanted: str | None = None) -> str:
+def choose_isolation(wanted: str | None = None, shared: bool = False) -> str:
     """docker where a daemon answers and the course image is here, else namespaces as root, else weak.
 
-    `wanted` (or KAFKALAB_GRADE_ISOLATION) insists on one; docker that cannot be had is an error."""
+    `wanted` (or KAFKALAB_GRADE_ISOLATION) insists on one; docker that cannot be had is an error.
+    On a shared class cluster only namespaces will do: the kernel needs the grader's network, and must
+    not be able to read the instructor's credentials (a weak sandbox runs it as the grader's user)."""
     wanted = wanted or os.environ.get("KAFKALAB_GRADE_ISOLATION") or None
     if wanted and wanted not in ISOLATIONS:
         raise KafkaLabError("grading_isolation_unknown", wanted=wanted)
+    if shared:
+        if wanted not in (None, "namespaces") or not strong_possible():
+            raise KafkaLabError("grading_class_isolation", wanted=wanted or "weak")
+        return "namespaces"
     if wanted == "docker" or wanted is None:
         if container.available():
             return "docker"
@@ -114,11 +120,14 @@ def resolve_lab(lab: str | None, paths: list[Path]) -> str:
     raise KafkaLabError("grading_which_lab")
 
 
-def default_jobs(per_job: int = int(1.5 * GiB), lab: str | None = None) -> int:
+def default_jobs(per_job: int = int(1.5 * GiB), lab: str | None = None, shared: bool = False) -> int:
     """As many workers as cores, divided by the lab's weight (the clusters' worth of JVMs a submission
-    runs, declared by its checks), and no more than free memory holds (a cluster and a kernel each)."""
+    runs, declared by its checks), and no more than free memory holds (a cluster and a kernel each).
+    On a shared class cluster a submission starts no JVM of its own: two per core."""
     import psutil
 
+    if shared:
+        return max(1, min(2 * (os.cpu_count() or 1), psutil.virtual_memory().available // (per_job // 3)))
     clusters = weight_of(lab) if lab else 1
     cores, per_job = (os.cpu_count() or 1) // clusters, clusters * per_job
     return max(1, min(cores, psutil.virtual_memory().available // per_job))
@@ -165,19 +174,22 @@ class Batch:
 
     def __init__(self, lab: str, out: Path, cell_timeout: int = 300, total_timeout: int = 900, jobs: int | None = None,
                  lang: str | None = None, keep: bool = False, limits: Limits | None = None,
-                 output_cap: int = 1_000_000, hide: list[Path] | None = None, isolation: str | None = None):
+                 output_cap: int = 1_000_000, hide: list[Path] | None = None, isolation: str | None = None,
+                 shared=None):
         from .. import distribution
 
         self.lab, self.out, self.lang, self.keep = lab, out, lang, keep
         self.cell_timeout, self.total_timeout, self.output_cap = cell_timeout, total_timeout, output_cap
-        self.jobs = jobs or default_jobs(lab=lab)
+        self.shared = shared  # the class cluster, attached with the instructor's admin rights, or None
+        self.jobs = jobs or default_jobs(lab=lab, shared=shared is not None)
         self.limits = limits or Limits()
-        self.isolation = choose_isolation(isolation)
+        self.isolation = choose_isolation(isolation, shared=shared is not None)
         self.docker = self.isolation == "docker"
         self.strong = self.isolation != "weak"
         self.checks = checks_dir()
         load(lab)
-        self.max_score = sum(e.max_points for e in exercises(lab))
+        # on a shared cluster an exercise that needs the nodes is worth 0 of 0 (the report says why)
+        self.max_score = sum(e.max_points for e in exercises(lab) if not (shared and e.needs_nodes))
         if self.checks is None or self.max_score == 0:
             raise KafkaLabError("grading_lab_no_checks", lab=lab, where=str(self.checks or "checks/"))
         self.hash = checks_hash(lab)
@@ -203,6 +215,8 @@ class Batch:
                            *self.other_kafka.values()]
         hidden = [self.checks, self.checks.parent / "solutions", self.checks.parent / "tests", Path.home(),
                   out, self.workroot, *(hide or [])]
+        if shared and (shared.state.get("connection") or {}).get("config"):  # the instructor's credentials
+            hidden.append(Path(shared.state["connection"]["config"]))
         self.hide = sorted({p.resolve() for p in hidden})
         self.slots: queue.Queue[int] = queue.Queue()
         for slot in self.claims or range(self.jobs):
@@ -225,12 +239,15 @@ class Batch:
                         "seconds": round(time.monotonic() - began, 1)}
         slot = self.slots.get()
         work = Path(tempfile.mkdtemp(prefix=f"{slot}-", dir=self.workroot))
+        student = None
         try:
             (work / NOTEBOOK_NAME).write_bytes(raw)
             for version, home in self.other_kafka.items():  # the kernel's KAFKALAB_CACHE is work/.cache
                 (work / ".cache").mkdir(exist_ok=True)
                 (work / ".cache" / f"kafka-{version}").symlink_to(home)
-            box = Sandbox(work=work, slot=slot, strong=self.strong, docker=self.docker)
+            student = self._student(work) if self.shared else None
+            box = Sandbox(work=work, slot=slot, strong=self.strong, docker=self.docker,
+                          student_env=self._student_env(student))
             if not self.docker:  # in a container, the worker does it as the container's root
                 box.prepare()
             box.end()  # nothing of an earlier submission may still run as this slot's user
@@ -241,9 +258,13 @@ class Batch:
                    "hide": [str(p) for p in self.hide], "keep": [str(p) for p in self.keep_paths],
                    "limits": self.limits.__dict__, "cell_timeout": self.cell_timeout,
                    "total_timeout": self.total_timeout, "output_cap": self.output_cap,
-                   "seed": secrets.randbits(64)}
+                   "seed": secrets.randbits(64), "student_env": box.student_env}
+            if student:
+                job["shared"] = {"student": student.name, "config": self._shared_config()}
             report = self._run_worker(job, box)
         finally:
+            if student:
+                self._remove_student(student)
             self.slots.put(slot)
             if not self.keep:
                 shutil.rmtree(work, ignore_errors=True)
@@ -269,6 +290,39 @@ class Batch:
         merged["score"] = sum(e["points"] for e in merged["exercises"])
         merged["seconds"] = round(time.monotonic() - began, 1)
         return merged
+
+    # --- a shared class cluster ------------------------------------------------------------------
+    def _student(self, work: Path):
+        """A SCRAM user of the submission's own on the class cluster (its prefix, ACLs and quotas), whose
+        client properties the kernel finds in its work folder."""
+        from ..classroom import Student, create_students
+
+        student = Student(f"kl-grade-{secrets.token_hex(5)}")
+        create_students(self.shared, [student], work, say=lambda _line: None)
+        return student
+
+    @staticmethod
+    def _student_env(student) -> dict:
+        if student is None:
+            return {}
+        return {"KAFKALAB_ENGINE": "external", "KAFKALAB_STUDENT": student.name,
+                "KAFKALAB_CLIENT_CONFIG": str(WORK / f"{student.name}.properties")}
+
+    def _shared_config(self) -> str:
+        """The instructor's client properties, for the worker's own view (never the kernel's)."""
+        info = self.shared.state.get("connection") or {}
+        if info.get("config"):
+            return Path(info["config"]).read_text()
+        return f"bootstrap.servers={info.get('bootstrap') or self.shared.bootstrap_servers}\n"
+
+    def _remove_student(self, student) -> None:
+        """The submission's topics, groups, ACLs, quotas and user leave the class cluster with it."""
+        from ..classroom import remove_students
+
+        try:
+            remove_students(self.shared, [student], say=lambda _line: None)
+        except KafkaLabError as err:  # the grade stands; the instructor learns what is left
+            print(t("grading_student_left", student=student.name, error=err), file=sys.stderr)
 
     def _run_worker(self, job: dict, box: Sandbox) -> dict:
         log = self.workroot / f"worker-{job['slot']}.log"
@@ -363,8 +417,11 @@ class Interrupted(Exception):
 def grade(paths: list[str | Path], out: str | Path, lab: str | None = None, cell_timeout: int = 300,
           total_timeout: int = 900, jobs: int | None = None, gradescope_out: bool = False, lang: str | None = None,
           keep: bool = False, progress: bool = True, only: list[str] | None = None,
-          limits: Limits | None = None, isolation: str | None = None) -> list[dict]:
-    """Grade every submission; write OUT/<name>.json|.feedback.md|.feedback.html, grades.csv, moodle.csv, canvas.csv."""
+          limits: Limits | None = None, isolation: str | None = None, shared=None) -> list[dict]:
+    """Grade every submission; write OUT/<name>.json|.feedback.md|.feedback.html, grades.csv, moodle.csv, canvas.csv.
+
+    shared: a class cluster (attached with admin rights): each submission runs on it as a user of its own,
+    whose topics, groups, ACLs and login are deleted after it."""
     from tqdm import tqdm
 
     paths = [Path(p) for p in paths]
@@ -374,7 +431,7 @@ def grade(paths: list[str | Path], out: str | Path, lab: str | None = None, cell
     names = names_for(paths)
     todo = [(p, n) for p, n in zip(paths, names) if not only or n in only or p.name in only or p.stem in only]
     batch = Batch(lab, out, cell_timeout, total_timeout, jobs, lang, keep, limits,
-                  hide=sorted({p.resolve().parent for p in paths}), isolation=isolation)
+                  hide=sorted({p.resolve().parent for p in paths}), isolation=isolation, shared=shared)
     reports: dict[str, dict] = {}
     pool = ThreadPoolExecutor(max_workers=batch.jobs)
     try:
@@ -420,6 +477,18 @@ def _raise_on_signal(signum, _frame):
     raise Signalled(signal.Signals(signum).name)
 
 
+def _class_cluster(name: str | None):
+    """`--class NAME`: the class cluster as the instructor attached it (`kafkalab up --engine external`)."""
+    if not name:
+        return None
+    from ..cluster.cluster import attach
+
+    cluster = attach(name)
+    if cluster.engine.controls_nodes:
+        raise KafkaLabError("grading_class_not_external", name=name)
+    return cluster
+
+
 def main(args) -> int:
     """Entry of `kafkalab grade` (args from the CLI parser)."""
     for signum in (signal.SIGTERM, signal.SIGHUP):  # a killed grader ends its sandboxes, like Ctrl-C does
@@ -429,7 +498,7 @@ def main(args) -> int:
                         total_timeout=args.total_timeout, jobs=args.jobs, gradescope_out=args.gradescope,
                         lang=args.lang, keep=args.keep, only=args.only,
                         limits=Limits(memory=int(args.memory * GiB)) if args.memory else None,
-                        isolation=args.isolation)
+                        isolation=args.isolation, shared=_class_cluster(args.class_cluster))
     except KafkaLabError as err:
         print(err, file=sys.stderr)
         return 2
@@ -458,6 +527,9 @@ def add_parser(sub) -> None:
     p.add_argument("--memory", type=float, help="memory limit per submission in GiB (default 3)")
     p.add_argument("--only", nargs="+", help="regrade only these submissions (names or file names)")
     p.add_argument("--gradescope", action="store_true", help="also write Gradescope results.json")
+    p.add_argument("--class", dest="class_cluster", metavar="NAME",
+                   help="grade on this shared class cluster (attached with admin rights: kafkalab up --engine "
+                        "external --name NAME): each submission as a user of its own, removed after it")
     p.add_argument("--lang", choices=["en", "ru"], help="language of feedback (default: the submission's folder)")
     p.add_argument("--isolation", choices=ISOLATIONS,
                    help="docker (default where a Docker daemon answers), namespaces (root), or weak")

@@ -16,6 +16,30 @@ register({
               "останавливает брокер, а узлы учебного кластера не ваши. Выполните его на своём кластере "
               "(KAFKALAB_ENGINE=local), чтобы увидеть, как это работает.",
     },
+    "grading_class_isolation": {
+        "en": "Grading on a shared class cluster needs the namespaces sandbox (the grader as root on Linux), not "
+              "'{wanted}': the kernel uses the grader's network there, and in a weaker sandbox it could read "
+              "the instructor's credentials. Fix: run `kafkalab grade` as root with `--isolation namespaces`.",
+        "ru": "Проверка на общем учебном кластере требует песочницы namespaces (проверяющий — root на Linux), а не "
+              "'{wanted}': ядро там работает в сети проверяющего, а в более слабой песочнице могло бы прочитать "
+              "учётные данные преподавателя. Что сделать: запустите `kafkalab grade` от root с "
+              "`--isolation namespaces`.",
+    },
+    "grading_class_not_external": {
+        "en": "'{name}' is a cluster kafkalab runs here, not a shared class cluster. Fix: attach the class cluster "
+              "with admin rights (KAFKALAB_CLIENT_CONFIG=admin.properties kafkalab up --engine external --name "
+              "CLASS) and grade with `--class CLASS`, or leave `--class` out to give each submission its own cluster.",
+        "ru": "'{name}' — кластер, который kafkalab запускает здесь, а не общий учебный кластер. Что сделать: "
+              "подключите учебный кластер с правами администратора (KAFKALAB_CLIENT_CONFIG=admin.properties "
+              "kafkalab up --engine external --name CLASS) и проверяйте с `--class CLASS`, или уберите `--class`, "
+              "чтобы у каждой работы был свой кластер.",
+    },
+    "grading_student_left": {
+        "en": "Could not remove the grading user {student} from the class cluster: {error}. Its grade stands; "
+              "remove what is left with `kafkalab classroom remove` (a roster with the line {student}).",
+        "ru": "Не удалось убрать пользователя проверки {student} с учебного кластера: {error}. Оценка остаётся в "
+              "силе; уберите остатки через `kafkalab classroom remove` (в списке — строка {student}).",
+    },
     "grading_passed": {
         "en": "{id}: passed, {points}/{max_points} points.",
         "ru": "{id}: выполнено, баллов: {points} из {max_points}.",

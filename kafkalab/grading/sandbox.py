@@ -2,7 +2,8 @@
 
 As root on Linux (the grader's normal case), the worker of one submission calls `Sandbox.enter()` once:
 - a network namespace with only loopback: the kernel and its cluster reach nobody else, and every
-  submission may use the notes' ports;
+  submission may use the notes' ports (graded on a shared class cluster, the kernel keeps the grader's
+  network and reaches the cluster as a student user of its own, confined by its ACLs);
 - a mount namespace: private /tmp, /var/tmp, /dev/shm; a /proc where the kernel sees only its own
   processes; the instructor's folders (checks, solutions, tests, HOME, the output, every submission's
   folder) covered; the submission's work folder appears as /tmp/work; Kafka's jars and the grader's
@@ -92,6 +93,13 @@ class Sandbox:
     docker: bool = False         # the worker runs in a container of its own (kafkalab.grading.container)
     cgroups: list[Path] = field(default_factory=list)
     cgroup_kind: str = "none"
+    # grading on a shared class cluster: the kernel reaches it over the grader's network, as a student
+    # user of its own (KAFKALAB_ENGINE=external, its client properties, its namespace)
+    student_env: dict = field(default_factory=dict)
+
+    @property
+    def shared(self) -> bool:
+        return bool(self.student_env)
 
     @property
     def uid(self) -> int:
@@ -139,14 +147,15 @@ class Sandbox:
         hide = [p for p in hide if not any(p != q and p.is_relative_to(q) for q in hide)]
         replaced = [Path(f) for f in ("/tmp", "/var/tmp", "/dev/shm", "/run/lock")
                     if Path(f).is_dir() and not Path(f).is_symlink()]
-        _check(_libc().unshare(_CLONE_NEWNS | _CLONE_NEWNET), "unshare")
+        _check(_libc().unshare(_CLONE_NEWNS | (0 if self.shared else _CLONE_NEWNET)), "unshare")
         # folders opened in the new mount namespace (a bind from the old one fails), before any is covered
         covered = [*hide, *replaced]
         kept = [*self.keep, *(p for p in (self.kafka_home, self.cds_dir) if p)]
         keep = {str(p): os.open(p, os.O_PATH | os.O_DIRECTORY) for p in (k.resolve() for k in kept)
                 if p.is_dir() and any(p.is_relative_to(c) for c in covered)}
         work_fd = os.open(self.work, os.O_PATH | os.O_DIRECTORY)
-        _loopback_up()
+        if not self.shared:
+            _loopback_up()
         _mount(None, "/", None, _MS_REC | _MS_PRIVATE)
         for path in hide:  # writable by root only: the kept folders are re-created inside
             if path.is_dir():
@@ -216,6 +225,7 @@ class Sandbox:
         })
         if self.kafka_home:
             env["KAFKA_HOME"] = str(self.kafka_home)
+        env.update(self.student_env)
         if self.strong and self.cds_dir:  # read-only there; in weak mode a kernel could write into it
             env["KAFKALAB_CDS_DIR"] = str(self.cds_dir)
         env.setdefault("LANG", "C.UTF-8")

@@ -16,6 +16,7 @@ import json
 import os
 import random
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -217,6 +218,31 @@ def find_cluster(lab: str, box: Sandbox):
     return None
 
 
+def class_view(shared: dict):
+    """The class cluster as the checks see it: the instructor's rights, the submission's namespace. Its
+    state lives in a folder of root's own (the kernel, another uid, cannot read the credentials)."""
+    from ..cluster.cluster import up
+    from ..cluster.connection import of_cluster
+
+    private = Path(tempfile.mkdtemp(prefix=".grader-"))
+    config = private / "admin.properties"
+    config.write_text(shared["config"])
+    saved = {k: os.environ.get(k) for k in ("KAFKALAB_HOME", "KAFKALAB_CLIENT_CONFIG", "KAFKALAB_STUDENT",
+                                             "KAFKALAB_BOOTSTRAP")}
+    os.environ.update(KAFKALAB_HOME=str(private / "home"), KAFKALAB_CLIENT_CONFIG=str(config),
+                      KAFKALAB_STUDENT=shared["student"])
+    os.environ.pop("KAFKALAB_BOOTSTRAP", None)
+    try:
+        cluster = up(name="class", engine="external", quiet=True)
+        cluster.pinned_connection = of_cluster(cluster)
+        return cluster
+    finally:
+        for key, value in saved.items():
+            os.environ.pop(key, None)
+            if value is not None:
+                os.environ[key] = value
+
+
 def _cluster_id(cluster) -> str | None:
     try:
         admin = cluster.admin()
@@ -242,7 +268,8 @@ def grade(job: dict) -> dict:
                   kafka_home=Path(job["kafka_home"]) if job.get("kafka_home") else None,
                   cds_dir=Path(job["cds_dir"]) if job.get("cds_dir") else None,
                   hide=[Path(p) for p in job.get("hide", [])], keep=[Path(p) for p in job.get("keep", [])], limits=Limits(**job.get("limits", {})),
-                  strong=job.get("strong", True), docker=job.get("docker", False), token=job["token"])
+                  strong=job.get("strong", True), docker=job.get("docker", False), token=job["token"],
+                  student_env=job.get("student_env") or {})
     report = {"lab": lab, "isolation": box.isolation, "checks_hash": before, "kernel_stopped": None}
     notebook = nbformat.read(str(box.work / NOTEBOOK_NAME), as_version=4)
     with contextlib.suppress(Exception):  # orphans of the submission become ours, and are reaped
@@ -262,14 +289,15 @@ def grade(job: dict) -> dict:
             report["kernel_stopped"] = why
             values = KernelValues(kernel.client, interrupt=kernel.interrupt, alive=kernel.alive,
                                   gone=why and "stopped")
+            shared = class_view(job["shared"]) if job.get("shared") else None  # before fsuid: root's files
             os.environ["KAFKALAB_HOME"] = str(box.kafkalab_home)
             if box.strong:
                 _setfsuid(box.uid)
             try:
-                cluster = find_cluster(lab, box)
+                cluster = shared or find_cluster(lab, box)
                 # by name, so Context checks that its brokers run; "-" is no valid name: no cluster
                 os.environ["KAFKALAB_CLUSTER"] = cluster.name if cluster else "-"
-                ctx = Context(values, rng=random.Random(job.get("seed")))
+                ctx = Context(values, cluster=shared, rng=random.Random(job.get("seed")))
                 results = [run_exercise(e.id, values, ctx) for e in found]
                 report["cluster_id"] = _cluster_id(cluster) if cluster else None
             finally:

@@ -80,3 +80,21 @@ def test_isolation_choice(monkeypatch):
     assert batch.choose_isolation(None) == "docker"
     monkeypatch.setenv("KAFKALAB_GRADE_ISOLATION", "weak")
     assert batch.choose_isolation(None) == "weak"
+
+
+def test_grading_on_a_class_cluster_takes_namespaces_or_refuses(monkeypatch):
+    """The kernel needs the grader's network there and must not read the instructor's credentials: docker
+    and weak are refused in words, even where a Docker daemon answers; without root, so is the default."""
+    monkeypatch.delenv("KAFKALAB_GRADE_ISOLATION", raising=False)
+    monkeypatch.setattr(container, "available", lambda: True)
+    monkeypatch.setattr(batch, "strong_possible", lambda: True)
+    assert batch.choose_isolation(None, shared=True) == "namespaces"
+    assert batch.choose_isolation("namespaces", shared=True) == "namespaces"
+    for wanted in ("docker", "weak"):
+        with pytest.raises(KafkaLabError) as err:
+            batch.choose_isolation(wanted, shared=True)
+        assert err.value.key == "grading_class_isolation" and wanted in str(err.value)
+    monkeypatch.setattr(batch, "strong_possible", lambda: False)
+    with pytest.raises(KafkaLabError) as err:
+        batch.choose_isolation(None, shared=True)
+    assert err.value.key == "grading_class_isolation"
