@@ -9,6 +9,7 @@ Cluster and asks the live cluster through confluent-kafka's AdminClient.
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 from .cluster import connection as _connection  # noqa: F401  (registers the what_* messages used here)
@@ -18,6 +19,7 @@ from .errors import KafkaLabError
 
 TIMEOUT = 15.0  # overall, per question
 ATTEMPT = 4.0  # one request
+UNKNOWN_GRACE = 3.0  # a topic just created may be unknown to the broker asked for this long
 
 
 @dataclass
@@ -110,8 +112,6 @@ def _ask(target, request, what: str = ""):
     Right after a broker dies the client may still send to it: a few retries with short request
     timeouts ride that out. Unknown topics are not retried (the caller explains them).
     """
-    import time
-
     deadline = time.monotonic() + TIMEOUT
     while True:
         try:
@@ -182,13 +182,22 @@ def describe_topic(target, topic: str, with_config: bool = False) -> TopicInfo:
     from .i18n import t
 
     short, topic = topic, namespace.name(topic, pre=_prefix(target))
-    try:
-        desc = _ask(target, lambda c: c.describe_topics(TopicCollection([topic]), request_timeout=ATTEMPT)[topic],
+
+    def ask():
+        return _ask(target, lambda c: c.describe_topics(TopicCollection([topic]), request_timeout=ATTEMPT)[topic],
                     t("what_describe_topic", topic=topic))
-    except Exception as err:
-        if not kafka_errors.unknown_topic(err):
-            raise
-        raise KafkaLabError("topic_unknown", topic=short, topics=", ".join(topics(target)) or "-") from err
+
+    deadline = time.monotonic() + UNKNOWN_GRACE
+    while True:
+        try:
+            desc = ask()
+            break
+        except Exception as err:
+            if not kafka_errors.unknown_topic(err):
+                raise
+            if time.monotonic() > deadline:
+                raise KafkaLabError("topic_unknown", topic=short, topics=", ".join(topics(target)) or "-") from err
+            time.sleep(0.25)  # the controller tells the brokers one by one: the one asked may not know it yet
     parts = [PartitionInfo(p.id, p.leader.id if p.leader is not None else None,
                            [r.id for r in p.replicas], [r.id for r in p.isr]) for p in desc.partitions]
     info = TopicInfo(short, sorted(parts, key=lambda p: p.partition))

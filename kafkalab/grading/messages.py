@@ -40,6 +40,12 @@ register({
         "ru": "Не удалось убрать пользователя проверки {student} с учебного кластера: {error}. Оценка остаётся в "
               "силе; уберите остатки через `kafkalab classroom remove` (в списке — строка {student}).",
     },
+    "grading_read_incomplete": {
+        "en": "The grader could not read topic '{topic}' to its end (partitions {partitions}: nothing new for "
+              "{seconds} s). The cluster did not answer in time, which is not your doing: ask for a regrade.",
+        "ru": "Проверяющий не смог дочитать топик '{topic}' до конца (партиции {partitions}: ничего нового за "
+              "{seconds} с). Кластер не ответил вовремя, и это не ваша ошибка: попросите перепроверить.",
+    },
     "grading_passed": {
         "en": "{id}: passed, {points}/{max_points} points.",
         "ru": "{id}: выполнено, баллов: {points} из {max_points}.",
