@@ -607,6 +607,20 @@ for future in client.delete_topics(["alice.grading-target"], operation_timeout=1
         print("DELETED")
     except Exception as err:
         print("DELETE-REFUSED", err)
+# the class cluster's inter-broker listener (no login, super user) and ZooKeeper, on the grader's network
+plain = AdminClient({{"bootstrap.servers": {plain!r}, "socket.connection.setup.timeout.ms": 5000}})
+for future in plain.delete_topics(["alice.grading-target"], operation_timeout=10, request_timeout=15).values():
+    try:
+        future.result(timeout=30)
+        print("PLAIN-DELETED")
+    except Exception as err:
+        print("PLAIN-REFUSED", type(err).__name__)
+import socket
+try:
+    socket.create_connection({zookeeper!r}, timeout=5).close()
+    print("ZK-REACHED")
+except OSError as err:
+    print("ZK-REFUSED", err)
 """
 
 
@@ -614,7 +628,8 @@ def test_kafkalab_grade_on_the_class_cluster(klass, tmp_path):
     """`kafkalab grade --class`: each submission runs on the class cluster as a user of its own, in the
     namespaces sandbox. The lab 02 solution gets full marks, the exercise on a broker's disk is 0 of 0;
     the unsolved lab gets 0; a submission that goes for the instructor's credentials and alice's topic
-    gets neither; afterwards no grading user, ACL, topic or group is left on the cluster."""
+    (with its login, then through the cluster's inter-broker listener and ZooKeeper, which the grader's
+    network reaches) gets neither; afterwards no grading user, ACL, topic, group or firewall rule is left."""
     import json
     import subprocess
     import sys
@@ -634,7 +649,10 @@ def test_kafkalab_grade_on_the_class_cluster(klass, tmp_path):
     unsolved = subs / "unsolved.ipynb"
     unsolved.write_bytes((root / "labs/ru/lab02_topics_messages.ipynb").read_bytes())
     hostile = nbformat.read(str(root / "labs/en/lab02_topics_messages.ipynb"), as_version=4)
-    hostile.cells.append(nbformat.v4.new_code_cell(ATTACK.format(admin=str(klass["folder"] / "admin.properties"))))
+    host, port = klass["cluster"].zookeeper_connect.split(",")[0].rsplit(":", 1)
+    hostile.cells.append(nbformat.v4.new_code_cell(ATTACK.format(
+        admin=str(klass["folder"] / "admin.properties"), plain=klass["cluster"].bootstrap_servers,
+        zookeeper=(host, int(port)))))
     hostile.nbformat_minor = max(hostile.nbformat_minor, 5)
     nbformat.write(hostile, str(subs / "hostile.ipynb"))
     out = tmp_path / "out"
@@ -653,6 +671,10 @@ def test_kafkalab_grade_on_the_class_cluster(klass, tmp_path):
     printed = "".join(o.get("text", "") for o in last.outputs).split()
     assert "ADMIN-REFUSED" in printed and "DELETE-REFUSED" in printed, last.outputs
     assert "ADMIN-READ" not in printed and "DELETED" not in printed, last.outputs
+    assert "PLAIN-REFUSED" in printed and "ZK-REFUSED" in printed, last.outputs
+    assert "PLAIN-DELETED" not in printed and "ZK-REACHED" not in printed, last.outputs
+    rules = subprocess.run(["iptables", "-S"], capture_output=True, text=True).stdout
+    assert "KAFKALAB-GRADE-" not in rules, rules  # the kernels' firewall left with the batch
     assert consume(admin, f"check-{uuid.uuid4().hex[:6]}", "alice.grading-target", 1) == ["keep me"]
     client = admin.admin()
     assert not [u for u in client.describe_user_scram_credentials().result(timeout=30) if u.startswith("kl-grade-")]

@@ -41,6 +41,7 @@ class Cluster:
         self.dir = state.cluster_dir(name)
         # an external cluster's settings, read once (the grader then reads files with a student's rights)
         self.pinned_connection = None
+        self.pinned_tool_config = None
 
     # --- identity and addresses ---------------------------------------------------------------
     @classmethod

@@ -274,6 +274,8 @@ def client_settings(cluster) -> dict[str, str]:
 
 def tool_config_file(cluster) -> Path | None:
     """The cluster's client config as a Java properties file for Kafka's tools (None: none needed)."""
+    if getattr(cluster, "pinned_tool_config", None):
+        return cluster.pinned_tool_config
     conn = of_cluster(cluster)
     if conn is None or not conn.secure:
         return None

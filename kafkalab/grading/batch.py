@@ -223,6 +223,7 @@ class Batch:
             self.slots.put(slot)
         self.stopping = threading.Event()
         self.running: dict[int, subprocess.Popen] = {}  # slot -> its worker, for abort()
+        self.firewall = _class_firewall(shared) if shared else None  # last: close() removes it
 
     def grade_one(self, path: Path, name: str) -> dict:
         """Grade one submission; never raises for the student's doing."""
@@ -239,13 +240,14 @@ class Batch:
                         "seconds": round(time.monotonic() - began, 1)}
         slot = self.slots.get()
         work = Path(tempfile.mkdtemp(prefix=f"{slot}-", dir=self.workroot))
-        student = None
+        student = self._student() if self.shared else None
         try:
+            if student:
+                self._create_student(student, work)
             (work / NOTEBOOK_NAME).write_bytes(raw)
             for version, home in self.other_kafka.items():  # the kernel's KAFKALAB_CACHE is work/.cache
                 (work / ".cache").mkdir(exist_ok=True)
                 (work / ".cache" / f"kafka-{version}").symlink_to(home)
-            student = self._student(work) if self.shared else None
             box = Sandbox(work=work, slot=slot, strong=self.strong, docker=self.docker,
                           student_env=self._student_env(student))
             if not self.docker:  # in a container, the worker does it as the container's root
@@ -260,7 +262,7 @@ class Batch:
                    "total_timeout": self.total_timeout, "output_cap": self.output_cap,
                    "seed": secrets.randbits(64), "student_env": box.student_env}
             if student:
-                job["shared"] = {"student": student.name, "config": self._shared_config()}
+                job["shared"] = {"student": student.name, **self._shared_config()}
             report = self._run_worker(job, box)
         finally:
             if student:
@@ -292,14 +294,18 @@ class Batch:
         return merged
 
     # --- a shared class cluster ------------------------------------------------------------------
-    def _student(self, work: Path):
+    @staticmethod
+    def _student():
+        from ..classroom import Student
+
+        return Student(f"kl-grade-{secrets.token_hex(5)}")
+
+    def _create_student(self, student, work: Path) -> None:
         """A SCRAM user of the submission's own on the class cluster (its prefix, ACLs and quotas), whose
         client properties the kernel finds in its work folder."""
-        from ..classroom import Student, create_students
+        from ..classroom import create_students
 
-        student = Student(f"kl-grade-{secrets.token_hex(5)}")
         create_students(self.shared, [student], work, say=lambda _line: None)
-        return student
 
     @staticmethod
     def _student_env(student) -> dict:
@@ -308,12 +314,13 @@ class Batch:
         return {"KAFKALAB_ENGINE": "external", "KAFKALAB_STUDENT": student.name,
                 "KAFKALAB_CLIENT_CONFIG": str(WORK / f"{student.name}.properties")}
 
-    def _shared_config(self) -> str:
-        """The instructor's client properties, for the worker's own view (never the kernel's)."""
+    def _shared_config(self) -> dict:
+        """The instructor's client properties (and address, if it came from KAFKALAB_BOOTSTRAP), for the
+        worker's own view (never the kernel's)."""
         info = self.shared.state.get("connection") or {}
-        if info.get("config"):
-            return Path(info["config"]).read_text()
-        return f"bootstrap.servers={info.get('bootstrap') or self.shared.bootstrap_servers}\n"
+        config = Path(info["config"]).read_text() if info.get("config") else ""
+        return {"config": config, "bootstrap": info.get("bootstrap_env") or (
+            None if config else info.get("bootstrap") or self.shared.bootstrap_servers)}
 
     def _remove_student(self, student) -> None:
         """The submission's topics, groups, ACLs, quotas and user leave the class cluster with it."""
@@ -321,7 +328,7 @@ class Batch:
 
         try:
             remove_students(self.shared, [student], say=lambda _line: None)
-        except KafkaLabError as err:  # the grade stands; the instructor learns what is left
+        except Exception as err:  # the grade stands; the instructor learns what is left
             print(t("grading_student_left", student=student.name, error=err), file=sys.stderr)
 
     def _run_worker(self, job: dict, box: Sandbox) -> dict:
@@ -374,6 +381,8 @@ class Batch:
                 pass
 
     def close(self) -> None:
+        if self.firewall:
+            self.firewall.close()
         release_slots(self.claims)
         if not self.keep:
             shutil.rmtree(self.workroot, ignore_errors=True)
@@ -477,15 +486,31 @@ def _raise_on_signal(signum, _frame):
     raise Signalled(signal.Signals(signum).name)
 
 
+def _class_firewall(shared):
+    """The kernels' network on the class cluster: its brokers only (kafkalab.grading.firewall)."""
+    from ..cluster.connection import of_cluster
+    from ..inspect import brokers
+    from .firewall import Firewall
+
+    conn = of_cluster(shared)
+    listed = [(b.host, b.port) for b in brokers(shared)]
+    listed += [(a.rsplit(":", 1)[0].strip("[]"), int(a.rsplit(":", 1)[1])) for a in conn.bootstrap.split(",") if ":" in a]
+    return Firewall(listed).open()
+
+
 def _class_cluster(name: str | None):
     """`--class NAME`: the class cluster as the instructor attached it (`kafkalab up --engine external`)."""
     if not name:
         return None
     from ..cluster.cluster import attach
 
+    from ..cluster.connection import of_cluster
+
     cluster = attach(name)
     if cluster.engine.controls_nodes:
         raise KafkaLabError("grading_class_not_external", name=name)
+    if not of_cluster(cluster).protocol.startswith("SASL"):  # no login: every kernel would be anyone
+        raise KafkaLabError("grading_class_not_secured", name=name, protocol=of_cluster(cluster).protocol)
     return cluster
 
 

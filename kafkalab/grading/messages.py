@@ -34,6 +34,19 @@ register({
               "kafkalab up --engine external --name CLASS) и проверяйте с `--class CLASS`, или уберите `--class`, "
               "чтобы у каждой работы был свой кластер.",
     },
+    "grading_class_not_secured": {
+        "en": "The class cluster '{name}' is reached over {protocol}, without logins: a submission could act as "
+              "anyone there. Grading on it needs SASL (SCRAM-SHA-512) and ACLs, as `kafkalab classroom` sets up.",
+        "ru": "К учебному кластеру '{name}' подключение идёт по {protocol}, без логинов: работа студента могла бы "
+              "действовать там от чьего угодно имени. Для проверки на нём нужны SASL (SCRAM-SHA-512) и ACL, как "
+              "их настраивает `kafkalab classroom`.",
+    },
+    "grading_firewall_failed": {
+        "en": "Could not confine the kernels' network to the class cluster ({command}: {error}). Grading on a "
+              "class cluster needs iptables as root (apt-get install iptables).",
+        "ru": "Не удалось ограничить сеть ядер учебным кластером ({command}: {error}). Для проверки на учебном "
+              "кластере нужен iptables и права root (apt-get install iptables).",
+    },
     "grading_student_left": {
         "en": "Could not remove the grading user {student} from the class cluster: {error}. Its grade stands; "
               "remove what is left with `kafkalab classroom remove` (a roster with the line {student}).",

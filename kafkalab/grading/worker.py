@@ -218,23 +218,28 @@ def find_cluster(lab: str, box: Sandbox):
     return None
 
 
-def class_view(shared: dict):
+def class_view(shared: dict, private: Path):
     """The class cluster as the checks see it: the instructor's rights, the submission's namespace. Its
-    state lives in a folder of root's own (the kernel, another uid, cannot read the credentials)."""
+    state lives in `private`, a folder of root's own (the kernel, another uid, cannot read the
+    credentials); its settings and the tools' config file are read and written now, before the checks
+    take the student's file rights."""
     from ..cluster.cluster import up
-    from ..cluster.connection import of_cluster
+    from ..cluster.connection import of_cluster, tool_config_file
 
-    private = Path(tempfile.mkdtemp(prefix=".grader-"))
-    config = private / "admin.properties"
-    config.write_text(shared["config"])
     saved = {k: os.environ.get(k) for k in ("KAFKALAB_HOME", "KAFKALAB_CLIENT_CONFIG", "KAFKALAB_STUDENT",
                                              "KAFKALAB_BOOTSTRAP")}
-    os.environ.update(KAFKALAB_HOME=str(private / "home"), KAFKALAB_CLIENT_CONFIG=str(config),
-                      KAFKALAB_STUDENT=shared["student"])
-    os.environ.pop("KAFKALAB_BOOTSTRAP", None)
+    for key in saved:
+        os.environ.pop(key, None)
+    os.environ.update(KAFKALAB_HOME=str(private / "home"), KAFKALAB_STUDENT=shared["student"])
+    if shared.get("config"):
+        (private / "admin.properties").write_text(shared["config"])
+        os.environ["KAFKALAB_CLIENT_CONFIG"] = str(private / "admin.properties")
+    if shared.get("bootstrap"):
+        os.environ["KAFKALAB_BOOTSTRAP"] = shared["bootstrap"]
     try:
         cluster = up(name="class", engine="external", quiet=True)
         cluster.pinned_connection = of_cluster(cluster)
+        cluster.pinned_tool_config = tool_config_file(cluster)
         return cluster
     finally:
         for key, value in saved.items():
@@ -289,7 +294,8 @@ def grade(job: dict) -> dict:
             report["kernel_stopped"] = why
             values = KernelValues(kernel.client, interrupt=kernel.interrupt, alive=kernel.alive,
                                   gone=why and "stopped")
-            shared = class_view(job["shared"]) if job.get("shared") else None  # before fsuid: root's files
+            private = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix=".grader-")))
+            shared = class_view(job["shared"], private) if job.get("shared") else None  # before fsuid
             os.environ["KAFKALAB_HOME"] = str(box.kafkalab_home)
             if box.strong:
                 _setfsuid(box.uid)
