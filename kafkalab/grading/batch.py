@@ -30,7 +30,7 @@ from . import messages  # noqa: F401
 from .registry import checks_dir, exercises, lab_of, load, weight_of
 from .reports import feedback_html, feedback_md, gradescope, using_lang, write_csvs
 from . import container
-from .sandbox import WORK, Limits, Sandbox, claim_slots, release_slots, strong_possible, sweep_stale
+from .sandbox import SLOTS, WORK, Limits, Sandbox, claim_slots, release_slots, strong_possible, sweep_stale
 from .worker import NOTEBOOK_NAME, checks_hash
 
 register({
@@ -127,7 +127,7 @@ def default_jobs(per_job: int = int(1.5 * GiB), lab: str | None = None, shared: 
     import psutil
 
     if shared:
-        return max(1, min(2 * (os.cpu_count() or 1), psutil.virtual_memory().available // (per_job // 3)))
+        return max(1, min(2 * (os.cpu_count() or 1), SLOTS, psutil.virtual_memory().available // (per_job // 3)))
     clusters = weight_of(lab) if lab else 1
     cores, per_job = (os.cpu_count() or 1) // clusters, clusters * per_job
     return max(1, min(cores, psutil.virtual_memory().available // per_job))
