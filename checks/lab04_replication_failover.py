@@ -1,11 +1,16 @@
 """Checks of lab 04 (three brokers, replication, failover): they read the live cluster. Exercise 6 diagnoses
 a topic that refuses writes (payments), 7 predicts what a stopped broker does to a topic (ledger), 8 designs
 a topic from a requirement (invoices)."""
-import time
 from collections import Counter
 
+from confluent_kafka import KafkaException
+
+from kafkalab.errors import KafkaLabError
 from kafkalab.grading import Fail, exercise
 from kafkalab.i18n import register
+from kafkalab.waiting import wait_for
+
+ANSWER_PENDING = (KafkaException, KafkaLabError, TimeoutError)  # a broker that has just failed over or come back
 
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
           "October", "November", "December"]
@@ -297,15 +302,12 @@ def leader_epochs(ctx, topic: str) -> dict[int, int]:
 
     info = ctx.topic(topic, with_config=False)
     request = {TopicPartition(topic, p.partition): OffsetSpec.latest() for p in info.partitions}
-    deadline = time.monotonic() + 15
-    while True:  # right after a failover a broker may answer with a stale epoch (FENCED/NOT_LEADER): retry
-        try:
-            futures = ctx.inspect.admin(ctx.cluster).list_offsets(request, request_timeout=10)
-            return {tp.partition: future.result(timeout=10).leader_epoch for tp, future in futures.items()}
-        except Exception:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.5)
+
+    def ask():  # right after a failover a broker may answer with a stale epoch (FENCED/NOT_LEADER): again
+        futures = ctx.inspect.admin(ctx.cluster).list_offsets(request, request_timeout=10)
+        return {tp.partition: future.result(timeout=10).leader_epoch for tp, future in futures.items()}
+
+    return wait_for(ask, 15, f"the leader epochs of {topic}", every=0.5, retry_on=ANSWER_PENDING, raise_last=True)[0]
 
 
 def _int(ctx, name: str) -> int:
@@ -429,17 +431,12 @@ def topic_id(ctx, topic: str) -> str:
     from kafkalab import namespace
 
     name = namespace.name(topic, ctx.cluster)
-    deadline = time.monotonic() + 15
-    while True:  # a broker that has just come back may not answer yet: retry
-        try:
-            futures = ctx.inspect.admin(ctx.cluster).describe_topics(TopicCollection([name]), request_timeout=10)
-            found = str(futures[name].result(timeout=10).topic_id)
-            break
-        except Exception:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.5)
-    return plain_id(found)
+
+    def ask():  # a broker that has just come back may not answer yet: again
+        futures = ctx.inspect.admin(ctx.cluster).describe_topics(TopicCollection([name]), request_timeout=10)
+        return str(futures[name].result(timeout=10).topic_id)
+
+    return plain_id(wait_for(ask, 15, f"the id of {name}", every=0.5, retry_on=ANSWER_PENDING, raise_last=True)[0])
 
 
 def plain_id(text: str) -> str:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from pathlib import Path
 
 from kafkalab.grading import Fail, exercise, weight
 from kafkalab.i18n import register
+from kafkalab.waiting import wait_for
 
 NEW_CLUSTER = "new-cluster"   # the folder of the lab cluster where the setup cell wrote the new cluster's configs
 RULES = {"2 of 3": {"create": True, "produce": True}, "1 of 3": {"create": False, "produce": True}}
@@ -305,18 +305,14 @@ def quorum_now(ctx, settle: float = 30.0) -> dict:
         return cached
     from kafkalab.cluster.kraft import parse_status
 
-    deadline = time.monotonic() + settle
-    while True:
-        try:
-            found = parse_status(_quorum_tool(ctx, "status"))
-            why = None if found.get("leader") is not None else Fail("lab07_quorum_unknown", error="no leader")
-        except Fail as fail:  # just after an election a broker may not know the new leader yet
-            why = fail
-        if why is None:
-            break
-        if time.monotonic() > deadline:
-            raise why
-        time.sleep(1)
+
+    def with_leader():  # just after an election a broker may not know the new leader yet
+        found = parse_status(_quorum_tool(ctx, "status"))
+        if found.get("leader") is None:
+            raise Fail("lab07_quorum_unknown", error="no leader")
+        return found
+
+    found = wait_for(with_leader, settle, "the quorum's leader", every=1, retry_on=(Fail,), raise_last=True)[0]
     ctx._lab07_quorum = found
     return found
 
@@ -485,16 +481,16 @@ def quorum_caught_up(ctx) -> tuple[int, dict]:
     """(leader, {voter: lag}) once every voter runs and has caught up (a few seconds of grace); Fail otherwise."""
     for node in ctx.cluster.spec.voters():
         ctx.expect(ctx.cluster.alive(node.name), "lab07_node_down", node=node.name)
-    deadline = time.monotonic() + 15
-    while True:
+    voters = {n.id for n in ctx.cluster.spec.voters()}
+
+    def caught_up():
         leader, lags = voter_lags(ctx)
-        voters = {n.id for n in ctx.cluster.spec.voters()}
         if leader is not None and set(lags) == voters and all(
                 lag is not None and lag <= CAUGHT_UP_LAG for lag in lags.values()):
             return leader, lags
-        if time.monotonic() > deadline:
-            raise Fail("lab07_voters_behind", lags=lags, limit=CAUGHT_UP_LAG)
-        time.sleep(1)
+        raise Fail("lab07_voters_behind", lags=lags, limit=CAUGHT_UP_LAG)
+
+    return wait_for(caught_up, 15, "every voter to catch up", every=1, retry_on=(Fail,), raise_last=True)[0]
 
 
 def stored_values(ctx, topic: str) -> set[str]:

@@ -16,6 +16,7 @@ from .cluster import connection as _connection  # noqa: F401  (registers the wha
 from .cluster.probes import quiet_client_config, settle
 from . import kafka_errors, namespace
 from .errors import KafkaLabError
+from .waiting import wait_for
 
 TIMEOUT = 15.0  # overall, per question
 ATTEMPT = 4.0  # one request
@@ -187,17 +188,21 @@ def describe_topic(target, topic: str, with_config: bool = False) -> TopicInfo:
         return _ask(target, lambda c: c.describe_topics(TopicCollection([topic]), request_timeout=ATTEMPT)[topic],
                     t("what_describe_topic", topic=topic))
 
-    deadline = time.monotonic() + UNKNOWN_GRACE
-    while True:
+    unknown: list[Exception] = []
+
+    def known():
         try:
-            desc = ask()
-            break
+            return ask()
         except Exception as err:
             if not kafka_errors.unknown_topic(err):
                 raise
-            if time.monotonic() > deadline:
-                raise KafkaLabError("topic_unknown", topic=short, topics=", ".join(topics(target)) or "-") from err
-            time.sleep(0.25)  # the controller tells the brokers one by one: the one asked may not know it yet
+            unknown[:] = [err]  # the controller tells the brokers one by one: the one asked may not know it yet
+            return None
+
+    try:
+        desc = wait_for(known, UNKNOWN_GRACE, t("what_describe_topic", topic=topic), every=0.25, retry_on=())[0]
+    except TimeoutError:
+        raise KafkaLabError("topic_unknown", topic=short, topics=", ".join(topics(target)) or "-") from unknown[-1]
     parts = [PartitionInfo(p.id, p.leader.id if p.leader is not None else None,
                            [r.id for r in p.replicas], [r.id for r in p.isr]) for p in desc.partitions]
     info = TopicInfo(short, sorted(parts, key=lambda p: p.partition))

@@ -114,3 +114,39 @@ def map_tool_args(target, args: list[str]) -> tuple[list[str], list[str]]:
                 notes.append(t("tool_names_prefixed", old=value, new=new))
                 out[i] = f"{option}={new}"
     return out, notes
+
+
+def clear(cluster) -> None:
+    """Delete the student's own topics and consumer groups (alice.*) from a shared cluster, so a lesson
+    run again (`up(..., fresh=True)`) or `down` starts clean; without a student namespace, nothing.
+    Best effort: a cluster gone, or a group with live members, stays for the next time."""
+    from confluent_kafka.admin import AdminClient
+
+    from .waiting import wait_for
+
+    pre = prefix(cluster)
+    if not pre:
+        return
+    try:
+        admin = AdminClient({"bootstrap.servers": cluster.bootstrap_servers, **cluster.client_settings()})
+        groups = admin.list_consumer_groups(request_timeout=15).result(timeout=20).valid
+        mine_ = [g.group_id for g in groups if g.group_id.startswith(pre)]
+        for future in (admin.delete_consumer_groups(mine_, request_timeout=15).values() if mine_ else ()):
+            try:
+                future.result(timeout=20)
+            except Exception:
+                pass  # a group with live members stays; its members are the student's own clients
+
+        def topics() -> list[str]:
+            return [t_ for t_ in admin.list_topics(timeout=10).topics if t_.startswith(pre)]
+
+        doomed = topics()
+        if doomed:
+            for future in admin.delete_topics(doomed, operation_timeout=30).values():
+                try:
+                    future.result(timeout=40)
+                except Exception:
+                    pass
+            wait_for(lambda: not set(doomed) & set(topics()), 30, "the student's topics to be deleted")
+    except Exception:
+        pass  # `up(fresh=True)` deletes it next time

@@ -281,7 +281,7 @@ def _argv(cluster, name: str, args: list[str]) -> list[str]:
 
     main = main_class(name, kafka_version(cluster))
     quick = [] if name in MEASURING_TOOLS else QUICK_JVM_OPTS
-    return cluster.engine.tool_command(cluster, JavaStep(main, args, TOOL_HEAP, quick))
+    return cluster.engine.tool_command(cluster.site, JavaStep(main, args, TOOL_HEAP, quick))
 
 
 def _start(cluster, name: str, args: list[str], stdin=None, **popen):

@@ -86,9 +86,9 @@ def _launch(cluster, path: Path) -> bool:
                         jvm_opts=JVM_OPTS + QUICK_JVM_OPTS + markers(cluster.home, cluster.name, NODE),
                         args=[str(path), str(IDLE_SECONDS)], log4j=log4j_config(version, server=False),
                         java=java, classpath=[classes])
-    logs = cluster.dir / "logs"
+    logs = cluster.site.log_dir(NODE)
     logs.mkdir(parents=True, exist_ok=True)
-    with open(logs / f"{NODE}.log", "ab") as log:
+    with open(logs / "console.log", "ab") as log:
         server = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
                                   cwd=cluster.dir, start_new_session=True)
     from .waiting import wait_for

@@ -10,12 +10,13 @@ _COLLECTIONS = (list, tuple, dict, set, frozenset)  # empty ones mean "not yet"
 
 
 def wait_for(condition, timeout: float = 120.0, what: str = "", every: float = 0.2,
-             retry_on: tuple[type[BaseException], ...] = (KafkaLabError,)):
+             retry_on: tuple[type[BaseException], ...] = (KafkaLabError,), raise_last: bool = False):
     """Poll `condition()` until it gives a value (not None, False or empty); return (value, seconds).
 
     An exception of a `retry_on` type counts as "not yet" (a broker that has just died, a group not
     known yet); any other exception surfaces at once. At the deadline: TimeoutError saying what was
-    awaited and the last cause.
+    awaited and the last cause, or with `raise_last` that cause itself when there is one (a check's
+    verdict keeps its own words).
 
         >>> leader, seconds = wait_for(lambda: inspect.describe_topic(cluster, "months").partitions[0].leader,
         ...                            60, "a leader of months-0")
@@ -30,6 +31,8 @@ def wait_for(condition, timeout: float = 120.0, what: str = "", every: float = 0
         if value is not None and value is not False and not (isinstance(value, _COLLECTIONS) and not value):
             return value, time.monotonic() - began
         if time.monotonic() - began >= timeout:
+            if raise_last and last is not None:
+                raise last
             cause = f"; last cause: {type(last).__name__}: {last}" if last else ""
             raise TimeoutError(f"waited {timeout} s for {what or 'a condition'}{cause}") from last
         time.sleep(every)

@@ -12,6 +12,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from waits import read
 from confluent_kafka import KafkaError, KafkaException, TopicPartition
 
 import kafkalab
@@ -61,16 +62,32 @@ def join(name: str, config: str | None = None, student: str | None = None, boots
                 os.environ[key] = value
 
 
+def _reserve_three(base: int, holder: Path) -> bool:
+    """Reserve base..base+2 for `holder`, all or none."""
+    if not all(port_is_free(base + i) for i in range(3)):
+        return False
+    taken = [base + i for i in range(3) if ports.reserve(base + i, holder)]
+    if len(taken) < 3:
+        ports.release(holder)
+        return False
+    return True
+
+
 @pytest.fixture(scope="module")
 def klass(tmp_path_factory):
     """The class cluster, admin's external view of it, and alice and bob made by `classroom create`."""
     folder = tmp_path_factory.mktemp("class")
-    base = next(b for b in range(29300, 31990, 10)
-                if all(port_is_free(b + i) and ports.holder_name(b + i) is None for i in range(3)))
-    cluster = kafkalab.up("three-brokers", name=f"class-{uuid.uuid4().hex[:6]}", engine="local",
-                          broker_config=sasl_broker_config(base), quiet=True)
+    holder = folder / "ports"  # holds the SASL listeners' ports until the cluster does (another test
+    holder.mkdir()             # process may be choosing ports at the same time)
+    (holder / "cluster.json").write_text("{}")
+    base = next(b for b in range(29300, 31990, 10) if _reserve_three(b, holder))
+    try:
+        cluster = kafkalab.up("three-brokers", name=f"class-{uuid.uuid4().hex[:6]}", engine="local",
+                              broker_config=sasl_broker_config(base), quiet=True)
+    finally:
+        ports.release(holder)
     made = [cluster]
-    for i in range(3):  # the SASL listeners' ports, held like the nodes' own until down()
+    for i in range(3):  # held like the nodes' own ports until down()
         assert ports.reserve(base + i, cluster.dir), f"port {base + i} was taken meanwhile"
     try:
         result = cluster.tool("kafka-configs", "--zookeeper", cluster.zookeeper_connect, "--alter", "--add-config",
@@ -115,18 +132,7 @@ def produce(cluster, topic: str, values: list[str]) -> list:
 def consume(cluster, group: str, topic: str, want: int, timeout: float = 30.0) -> list[str]:
     consumer = cluster.consumer(group)
     consumer.subscribe([topic])
-    got, deadline = [], time.monotonic() + timeout
-    try:
-        while len(got) < want and time.monotonic() < deadline:
-            msg = consumer.poll(0.5)
-            if msg is None:
-                continue
-            if msg.error():
-                raise KafkaException(msg.error())
-            got.append(msg.value().decode())
-    finally:
-        consumer.close()
-    return got
+    return [m.value().decode() for m in read(consumer, want, timeout, errors="raise")]
 
 
 def test_connection_settings_map_to_librdkafka_and_java(tmp_path):

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
+from waits import read
 
 import kafkalab
 from kafkalab import inspect
@@ -53,9 +54,10 @@ def _ours(kind: str, **labels) -> list[str]:
 def _assert_nothing_left(name: str, ports: list[int]) -> None:
     assert _ours("containers", **{"kafkalab.cluster": name}) == []
     assert _ours("networks", **{"kafkalab.cluster": name}) == []
-    deadline = time.monotonic() + 10  # docker-proxy releases published ports a moment after removal
-    while not all(port_is_free(p) for p in ports) and time.monotonic() < deadline:
-        time.sleep(0.1)
+    try:  # docker-proxy releases published ports a moment after removal
+        kafkalab.wait_for(lambda: all(port_is_free(p) for p in ports), 10, "the published ports", every=0.1)
+    except TimeoutError:
+        pass
     assert [p for p in ports if not port_is_free(p)] == []
     assert not state.cluster_dir(name).exists()
 
@@ -73,14 +75,7 @@ def _produce(cluster, topic: str, count: int, start: int = 0) -> None:
 def _consume(cluster, topic: str, count: int, timeout: float = 30) -> list[bytes]:
     consumer = cluster.consumer(f"check-{time.time_ns()}")
     consumer.subscribe([topic])
-    got: list[bytes] = []
-    deadline = time.monotonic() + timeout
-    while len(got) < count and time.monotonic() < deadline:
-        msg = consumer.poll(0.5)
-        if msg is not None and not msg.error():
-            got.append(msg.value())
-    consumer.close()
-    return got
+    return [m.value() for m in read(consumer, count, timeout)]
 
 
 def _wait(condition, timeout: float = 30, what: str = "condition"):
@@ -156,7 +151,7 @@ def test_tools_inside_a_container_give_the_same_output(monkeypatch):
             raise KafkaLabError("java_missing")
 
         monkeypatch.setattr(docker_engine.LocalEngine, "check_available", no_java)
-        argv = cluster.engine.tool_command(cluster, docker_engine.JavaStep("x", [cluster.bootstrap_servers]))
+        argv = cluster.engine.tool_command(cluster.site, docker_engine.JavaStep("x", [cluster.bootstrap_servers]))
         assert argv[:3] == ["docker", "exec", "-i"] and argv[-1] == "broker-0:19092"
         inside = cluster.tool("kafka-topics.sh", "--list", "--bootstrap-server", cluster.bootstrap_servers,
                               echo=False)

@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
+from waits import read, until
 
 import kafkalab
 from kafkalab import inspect
@@ -20,17 +21,6 @@ from kafkalab.errors import KafkaLabError
 KAFKALAB = str(Path(sys.executable).with_name("kafkalab"))
 
 
-def wait_for(condition, timeout=60.0, every=0.2):
-    """Poll `condition` until it returns something truthy; fail the test at the deadline."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(every)
-    pytest.fail(f"condition not met within {timeout} s: {condition.__doc__ or condition}")
-
-
 def consume_all(cluster, topic, expected, timeout=60.0):
     """Read every partition from the start by assignment: no group coordinator needed."""
     from confluent_kafka import OFFSET_BEGINNING, TopicPartition
@@ -38,16 +28,7 @@ def consume_all(cluster, topic, expected, timeout=60.0):
     consumer = cluster.consumer(f"check-{time.monotonic_ns()}", **{"enable.auto.commit": False})
     partitions = inspect.describe_topic(cluster, topic).partitions
     consumer.assign([TopicPartition(topic, p.partition, OFFSET_BEGINNING) for p in partitions])
-    seen = []
-    deadline = time.monotonic() + timeout
-    try:
-        while len(seen) < expected and time.monotonic() < deadline:
-            msg = consumer.poll(0.5)
-            if msg is not None and not msg.error():
-                seen.append((msg.partition(), msg.offset(), msg.key(), msg.value()))
-    finally:
-        consumer.close()
-    return seen
+    return [(m.partition(), m.offset(), m.key(), m.value()) for m in read(consumer, expected, timeout)]
 
 
 def test_round_trip(make_cluster, engine):
@@ -96,7 +77,7 @@ def test_leader_killed_mid_stream_loses_nothing(make_cluster, engine):
 
     writer = threading.Thread(target=produce)
     writer.start()
-    wait_for(lambda: len(delivered) >= total // 4, 60)
+    until(lambda: len(delivered) >= total // 4, 60)
     cluster.kill(f"broker-{victim}")
     killed.set()
 
@@ -106,7 +87,7 @@ def test_leader_killed_mid_stream_loses_nothing(make_cluster, engine):
         except KafkaLabError:  # metadata in flux during the election
             return None
         return info.leader not in (None, victim) and victim not in info.isr and info
-    moved = wait_for(leadership_moved, 60)
+    moved = until(leadership_moved, 60)
     assert len(moved.isr) == 2  # the ISR shrank to the two live replicas
     writer.join(180)
     assert not failed, failed[:3]
@@ -118,7 +99,7 @@ def test_leader_killed_mid_stream_loses_nothing(make_cluster, engine):
 
     def isr_recovered():
         return all(len(p.isr) == 3 for p in inspect.describe_topic(cluster, "months").partitions)
-    wait_for(isr_recovered, 90)
+    until(isr_recovered, 90)
 
 
 def test_zookeeper_quorum(make_cluster, engine):
@@ -133,7 +114,7 @@ def test_zookeeper_quorum(make_cluster, engine):
     # status tells a live process from a serving one: zookeeper-3 runs, alone, without a quorum
     def zk3_not_serving():
         return {n["name"]: n for n in cluster.status()["nodes"]}["zookeeper-3"]["service"] == "not_serving"
-    wait_for(zk3_not_serving, 30)
+    until(zk3_not_serving, 30)
     nodes = {n["name"]: n for n in cluster.status()["nodes"]}
     assert nodes["zookeeper-3"]["alive"] and not nodes["zookeeper-3"]["serving"]
     assert nodes["zookeeper-1"]["service"] == nodes["zookeeper-2"]["service"] == "down"
@@ -150,7 +131,7 @@ def test_zookeeper_quorum(make_cluster, engine):
         except KafkaLabError as e:
             return e.key == "topic_exists"
         return True
-    wait_for(created, 120, every=1)
+    until(created, 120, every=1)
     assert "back-again" in inspect.topics(cluster)
     assert all(n["service"] == "serving" for n in cluster.status()["nodes"])
 
@@ -223,7 +204,7 @@ def test_ephemeral_cluster_goes_with_its_owner(tmp_path):
         port = int(line.rsplit(":", 1)[1])
         owner.send_signal(signal.SIGKILL)
         owner.wait()
-        wait_for(lambda: not _marked_pids(home) and not (Path(home) / "clusters" / "eph").exists(), 30)
+        until(lambda: not _marked_pids(home) and not (Path(home) / "clusters" / "eph").exists(), 30)
         assert not tcp_open("127.0.0.1", port)
     finally:
         owner.kill()
@@ -366,7 +347,7 @@ def test_first_consumer_group_after_a_broker_loss(make_cluster):
     assert producer.flush(30) == 0
     cluster.kill("broker-2")
     # the group forms once the cluster knows broker-2 is gone (its ZooKeeper session ended)
-    wait_for(lambda: {b.id for b in inspect.brokers(cluster)} == {0, 1}, 60)
+    until(lambda: {b.id for b in inspect.brokers(cluster)} == {0, 1}, 60)
     # the notes' address of the dead broker: named at once, where Kafka's tool would hang for a minute
     with pytest.raises(KafkaLabError) as err:
         cluster.tool("kafka-topics.sh", "--bootstrap-server", "localhost:9094", "--list", echo=False)
@@ -454,7 +435,7 @@ def test_tool_server_answers_as_a_jvm_of_its_own_would(make_cluster, monkeypatch
     assert toolserver.prepare() is not None  # this machine's Java builds it
     topics = lambda *args: cluster.tool("kafka-topics.sh", "--bootstrap-server", "localhost:9092", *args, echo=False)
     assert topics("--create", "--topic", "served", "--partitions", "3").stdout == "Created topic served.\n"
-    wait_for(lambda: toolserver._connect(cluster.dir / "tools.sock"), 60, "the tool server")
+    until(lambda: toolserver._connect(cluster.dir / "tools.sock"), 60, "the tool server")
     server = procs.marked(state.home_dir(), cluster.name, toolserver.NODE)
     assert len(server) == 1
     calls = [("--describe", "--topic", "served"), ("--describe", "--topic", "missing"), ("--list",), ()]

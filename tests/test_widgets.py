@@ -6,6 +6,7 @@ import time
 from types import SimpleNamespace
 
 import pytest
+from waits import until
 
 import kafkalab
 from kafkalab import inspect
@@ -15,22 +16,12 @@ from kafkalab.widgets import common
 kw = pytest.importorskip("kafkalab.widgets")
 
 
-def wait_for(condition, timeout=60.0, what="condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
-
-
 def create_topic(cluster, name, partitions=3, rf=3):
     from confluent_kafka.admin import NewTopic
 
     admin = inspect.admin(cluster)
     admin.create_topics([NewTopic(name, partitions, rf)])[name].result(90)
-    wait_for(lambda: len(inspect.describe_topic(cluster, name).partitions) == partitions, 60, f"topic {name}")
+    until(lambda: len(inspect.describe_topic(cluster, name).partitions) == partitions, 60, f"topic {name}")
 
 
 @pytest.fixture(scope="module")
@@ -81,10 +72,10 @@ def test_cluster_map_follows_a_kill_and_a_restart(cluster):
         led = [p for p, leader in before.items() if leader == victim]
         m.act("kill", f"broker-{victim}").join(30)
         # the live map shows the broker down and its partitions led by the others
-        wait_for(lambda: f'data-node="broker-{victim}" data-id="{victim}" data-alive="false"'
+        until(lambda: f'data-node="broker-{victim}" data-id="{victim}" data-alive="false"'
                  in m.badges[f"broker-{victim}"].value, 30, "broker shown down")
         try:
-            wait_for(lambda: all(f'data-partition="{p}" data-leader=""' not in m.partitions.value and
+            until(lambda: all(f'data-partition="{p}" data-leader=""' not in m.partitions.value and
                                  f'data-partition="{p}" data-leader="{victim}"' not in m.partitions.value
                                  for p in led), 90, "leaders moved in the widget")
         except AssertionError as err:
@@ -97,7 +88,7 @@ def test_cluster_map_follows_a_kill_and_a_restart(cluster):
         assert m.kill_buttons[f"broker-{victim}"].disabled and not m.start_buttons[f"broker-{victim}"].disabled
         assert "down" in m.snapshot_text()
         m.act("start", f"broker-{victim}").join(180)
-        wait_for(lambda: 'data-alive="false"' not in "".join(b.value for b in m.badges.values()), 30,
+        until(lambda: 'data-alive="false"' not in "".join(b.value for b in m.badges.values()), 30,
                  "broker shown up again")
         assert f"broker-{victim} killed" in m.message.value or "started" in m.message.value
     finally:
@@ -114,10 +105,10 @@ def test_polling_stops_on_close_on_rerun_and_backs_off(cluster):
     b = kw.group_view(cluster, "nobody", interval=0.2)
     assert a.polling and b.polling
     common._on_pre_run_cell(SimpleNamespace(cell_id="cell-A"))  # the map's cell runs again
-    wait_for(lambda: not a._poller.thread.is_alive(), 5, "map poller to end")
+    until(lambda: not a._poller.thread.is_alive(), 5, "map poller to end")
     assert b.polling
     b.close()
-    wait_for(lambda: not b._poller.thread.is_alive(), 5, "group poller to end")
+    until(lambda: not b._poller.thread.is_alive(), 5, "group poller to end")
     # backoff: a failing fetch is retried less and less often, and stop() ends it at once
     calls = []
 
@@ -126,7 +117,7 @@ def test_polling_stops_on_close_on_rerun_and_backs_off(cluster):
         raise RuntimeError("cluster gone")
 
     p = common.Poller(failing, lambda e, d: None, interval=0.05, max_delay=0.4).start(delay=0)
-    wait_for(lambda: len(calls) >= 5, 5, "five attempts")
+    until(lambda: len(calls) >= 5, 5, "five attempts")
     p.stop(wait=2)
     gaps = [b - a for a, b in zip(calls, calls[1:])]
     assert gaps[-1] > gaps[0] * 3 and gaps[-1] < 1.0
@@ -146,20 +137,20 @@ def test_group_view_shows_lag_and_members(cluster):
         consumer = cluster.consumer("readers", **{"enable.auto.commit": False})
         consumer.subscribe(["lagging"])
         got = []
-        wait_for(lambda: got.extend(m for m in consumer.consume(10, 1.0) if not m.error()) or len(got) >= 10, 60,
+        until(lambda: got.extend(m for m in consumer.consume(10, 1.0) if not m.error()) or len(got) >= 10, 60,
                  "ten messages")
         consumer.commit(asynchronous=False)
         committed = {}
         for m in got:
             committed[m.partition()] = max(committed.get(m.partition(), 0), m.offset() + 1)
         expected_lag = 40 - sum(committed.values())
-        wait_for(lambda: v.info is not None and v.info.total_lag == expected_lag and len(v.info.members) == 1,
+        until(lambda: v.info is not None and v.info.total_lag == expected_lag and len(v.info.members) == 1,
                  30, f"lag {expected_lag} with one member")
         html = v.snapshot_html()
         assert f'data-total-lag="{expected_lag}"' in html and 'data-members="1"' in html
         assert 'data-end="20"' in html
         consumer.close()
-        wait_for(lambda: v.info is not None and not v.info.members, 30, "member to leave")
+        until(lambda: v.info is not None and not v.info.members, 30, "member to leave")
         assert "no active members" in v.snapshot_html()
     finally:
         v.close()
@@ -176,7 +167,7 @@ def test_producer_and_consumer_panels(cluster):
         bad = prod.send("k3", "nowhere", partition=7)
         assert "error" in bad
         assert 'data-key="k1" data-partition="2" data-offset="0"' in prod.history.value
-        wait_for(lambda: cons.count >= 2, 60, "two messages in the consumer panel")
+        until(lambda: cons.count >= 2, 60, "two messages in the consumer panel")
         assert [(r["key"], r["value"], r["partition"], r["offset"]) for r in cons.received] == \
             [("k1", "hello", 2, 0), ("k2", "world", 2, 1)]
         text = cons._repr_mimebundle_()["text/plain"]
@@ -184,7 +175,7 @@ def test_producer_and_consumer_panels(cluster):
     finally:
         prod.close()
         cons.close()
-    wait_for(lambda: not cons._poller.thread.is_alive(), 10, "consumer thread to end")
+    until(lambda: not cons._poller.thread.is_alive(), 10, "consumer thread to end")
     assert cons._consumer is None  # closed in its own thread
 
 
@@ -203,5 +194,5 @@ def test_perf_view_runs_the_real_tool(cluster):
 
 def test_no_widget_threads_left(cluster):
     common.stop_all()
-    wait_for(lambda: not kw.running_pollers(), 10, "all pollers to end")
+    until(lambda: not kw.running_pollers(), 10, "all pollers to end")
     assert all(not th.name.startswith("kafkalab-widget") for th in threading.enumerate() if th.is_alive())

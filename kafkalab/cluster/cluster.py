@@ -19,7 +19,7 @@ from ..i18n import t
 from . import kraft, ports, probes, procs, state  # kraft: also its messages (kafka_mismatch)
 from .configs import render
 from .engines import choose_engine, engine_classes, get_engine
-from .engines.base import new_cluster_id
+from .engines.base import Site, kafka_version, new_cluster_id
 from .spec import DEFAULT_PRESET, ClusterSpec, NodeSpec, assign_ports, port_is_free
 
 READY_TIMEOUT = float(os.environ.get("KAFKALAB_READY_TIMEOUT", "120"))
@@ -69,6 +69,14 @@ class Cluster:
     def runtime(self) -> dict:
         return self.state.setdefault("runtime", {})
 
+    @property
+    def site(self) -> Site:
+        """All the engine is told of this cluster, as it is now."""
+        return Site(home=self.home, name=self.name, kafka=kafka_version(self), nodes=tuple(self.nodes),
+                    config_files=dict(self.state.get("config_files") or {}), runtime=dict(self.runtime),
+                    kraft_cluster_id=self.state.get("kraft_cluster_id"),
+                    created=str(self.state.get("created", "")), image=self.state.get("docker_image"))
+
     def save(self) -> None:
         self.state["spec"] = self.spec.to_dict()
         state.save(self.name, self.state)
@@ -99,8 +107,7 @@ class Cluster:
         return self.spec.node(name)
 
     def config_path(self, node: NodeSpec | str) -> Path:
-        node = self.node(node) if isinstance(node, str) else node
-        return self.dir / "config" / self.state["config_files"][node.name]
+        return self.site.config_path(self.node(node) if isinstance(node, str) else node)
 
     def config(self, node: str) -> str:
         """The node's rendered .properties file, as the notes show them."""
@@ -110,17 +117,22 @@ class Cluster:
         """The node's data folder on this machine (log.dirs of a broker, dataDir of ZooKeeper)."""
         if not self.engine.controls_nodes:
             raise KafkaLabError("external_no_disk", name=self.name, node=node)
-        return Path(self.engine.placement(self).data_dir(self.node(node)))
+        return Path(self.engine.placement(self.site).data_dir(self.node(node)))
+
+    def exists(self) -> bool:
+        """Whether the cluster is still there (not removed by `down`, here or in another process)."""
+        return state.state_file(self.name).exists()
 
     # --- status ---------------------------------------------------------------------------------
-    def alive(self, node: str) -> bool:
-        return self.engine.alive(self, self.node(node))
+    def alive(self, node: str | NodeSpec) -> bool:
+        """Whether the node's process or container runs (see service() for whether it serves)."""
+        return self.engine.alive(self.site, self.node(node) if isinstance(node, str) else node)
 
     def service(self, node: str | NodeSpec) -> str:
         """'serving'; 'down' (no process); 'not_serving' (ZooKeeper runs but has no quorum); or
         'no_answer' (the process runs, its port does not answer yet)."""
         node = self.node(node) if isinstance(node, str) else node
-        if not self.engine.alive(self, node):
+        if not self.alive(node):
             return "down"
         if node.role == "zookeeper":
             serving = probes.zookeeper_serving(node.host, node.port)
@@ -175,11 +187,11 @@ class Cluster:
     # --- logs -----------------------------------------------------------------------------------
     def logs(self, node: str, lines: int | None = None, file: str = "server.log") -> str:
         """The node's server.log (or controller.log, state-change.log, console.log); `lines`: only the last ones."""
-        text = self.engine.read_log(self, self.node(node), file)
+        text = self.engine.read_log(self.site, self.node(node), file)
         return "\n".join(text.splitlines()[-lines:]) if lines else text
 
     def _tail(self, node: NodeSpec, lines: int = 15) -> str:
-        text = self.engine.read_log(self, node, "server.log") + self.engine.read_log(self, node, "console.log")
+        text = self.engine.read_log(self.site, node, "server.log") + self.engine.read_log(self.site, node, "console.log")
         interesting = [ln for ln in text.splitlines() if " ERROR " in ln or "Exception" in ln or "Error" in ln]
         return "\n".join((interesting or text.splitlines())[-lines:])
 
@@ -191,24 +203,24 @@ class Cluster:
     def stop(self, node: str) -> None:
         """Stop a node gracefully (SIGTERM); its data stays, `start` brings it back."""
         self._controllable("stop")
-        self.engine.stop_node(self, self.node(node), kill=False)
+        self.engine.stop_node(self.site, self.node(node), kill=False)
         report.say(t("node_stopped", node=node))
 
     def kill(self, node: str) -> None:
         """Kill a node at once (SIGKILL), as a crash would (the page cache survives: not a power cut)."""
         self._controllable("kill")
-        self.engine.stop_node(self, self.node(node), kill=True)
+        self.engine.stop_node(self.site, self.node(node), kill=True)
         report.say(t("node_killed", node=node))
 
     def start(self, node: str | None = None, timeout: float = READY_TIMEOUT) -> None:
         """Start a stopped node with its data (or every stopped node) and wait until it serves."""
         self._controllable("start")
         targets = [self.node(node)] if node else self.nodes
-        dead = [n for n in targets if not self.engine.alive(self, n)]
+        dead = [n for n in targets if not self.alive(n)]
         if node and not dead:
             report.say(t("node_already_running", node=node))
             return
-        expected = [n for n in self.nodes if n in dead or self.engine.alive(self, n)]
+        expected = [n for n in self.nodes if n in dead or self.alive(n)]
         self._start_nodes(dead)
         self.wait_ready(timeout, expected)
         for n in dead:
@@ -220,11 +232,11 @@ class Cluster:
 
     def _start_nodes(self, nodes: list[NodeSpec]) -> None:
         for n in nodes:
-            if getattr(self.engine, "binds_host_ports", True) and not port_is_free(n.port):
+            if self.engine.binds_host_ports and not port_is_free(n.port):
                 raise KafkaLabError("port_in_use_start", node=n.name, port=n.port, name=self.name)
         self._wait_registrations_expired([n for n in nodes if n.role == "broker"])
         for n in sorted(nodes, key=lambda n: n.role == "broker"):  # ZooKeeper and controllers first
-            self.engine.start_node(self, n)
+            self.runtime[n.name] = self.engine.start_node(self.site, n)
         self.save()
 
     def _wait_registrations_expired(self, brokers: list[NodeSpec], timeout: float = 20.0) -> None:
@@ -237,7 +249,7 @@ class Cluster:
 
         def released() -> bool:
             dumps = [probes.four_letter(z.host, z.port, "dump") for z in self.spec.of_role("zookeeper")
-                     if self.engine.alive(self, z)]
+                     if self.alive(z)]
             return not any(path in line.split() for d in dumps for line in d.splitlines() for path in paths)
 
         try:
@@ -249,19 +261,19 @@ class Cluster:
     def wait_ready(self, timeout: float = READY_TIMEOUT, nodes: list[NodeSpec] | None = None) -> float:
         """Wait until `nodes` (default: the running ones) serve: ZooKeeper answers `srvr`, brokers
         are registered; KafkaLabError with the log's tail when one of them exits instead."""
-        if hasattr(self.engine, "wait_ready"):  # external: a connection with its settings, in words
-            return self.engine.wait_ready(self, timeout)
+        if not self.engine.controls_nodes:
+            return self._wait_connected(timeout)
         from ..waiting import wait_for
 
-        expected = nodes if nodes is not None else [n for n in self.nodes if self.engine.alive(self, n)]
+        expected = nodes if nodes is not None else [n for n in self.nodes if self.alive(n)]
         waiting = [""]
 
         def ready() -> bool:
             for n in expected:
-                if not self.engine.alive(self, n):
+                if not self.alive(n):
                     self.state.setdefault("failed", []).append(n.name)
-                    raise KafkaLabError("node_exited", node=n.name, code=self.engine.exit_code(self, n),
-                                        log=self.dir / "logs" / n.name / "server.log", tail=self._tail(n))
+                    raise KafkaLabError("node_exited", node=n.name, code=self.engine.exit_code(self.site, n),
+                                        log=self.site.log_dir(n.name) / "server.log", tail=self._tail(n))
             waiting[0] = self._not_ready(expected)
             return not waiting[0]
 
@@ -269,6 +281,15 @@ class Cluster:
             return wait_for(ready, timeout, f"cluster {self.name} to serve", every=0.15, retry_on=())[1]
         except TimeoutError:
             raise KafkaLabError("not_ready", name=self.name, seconds=int(timeout), what=waiting[0]) from None
+
+    def _wait_connected(self, timeout: float) -> float:
+        """A cluster kafkalab does not run: connect with its settings (unreachable, a refused login or a
+        TLS failure in words) and note the brokers it has."""
+        from .connection import of_cluster, probe
+
+        began = time.monotonic()
+        self.runtime["brokers"] = probe(of_cluster(self), timeout=min(timeout, 15.0))["brokers"]
+        return time.monotonic() - began
 
     def _not_ready(self, nodes: list[NodeSpec]) -> str:
         """'' when `nodes` all serve, else what is still awaited."""
@@ -329,7 +350,7 @@ class Cluster:
                 return False
             # the controller tells the brokers one by one: a client may ask any of them next
             return all(OFFSETS_TOPIC in (probes.topic_names(f"{b.host}:{b.port}") or ())
-                       for b in self.brokers if self.engine.alive(self, b))
+                       for b in self.brokers if self.alive(b))
 
         try:
             return wait_for(ready, timeout=max(timeout, 30.0), every=0.1)[1]
@@ -399,7 +420,7 @@ class Cluster:
             if lost_quorum is not None:
                 raise lost_quorum from None
             zks = self.spec.of_role("zookeeper")  # before the generic reading: a lost quorum times out too
-            alive = [z for z in zks if self.engine.alive(self, z)]
+            alive = [z for z in zks if self.alive(z)]
             if zks and len(alive) < len(zks) // 2 + 1:
                 raise KafkaLabError("zk_no_quorum", topic=topic, alive=len(alive), total=len(zks),
                                     need=len(zks) // 2 + 1) from None
@@ -423,7 +444,7 @@ class Cluster:
                 return False
             if not self.engine.controls_nodes:
                 return True
-            live = [b for b in self.brokers if self.engine.alive(self, b)]
+            live = [b for b in self.brokers if self.alive(b)]
             return all(topic in (probes.topic_names(f"{b.host}:{b.port}") or ()) for b in live)
 
         try:
@@ -451,7 +472,10 @@ class Cluster:
         from . import clients
 
         clients.close_all(str(self.dir))
-        self.engine.remove(self)  # an external cluster's: only the student's own topics and groups
+        if self.engine.controls_nodes:
+            self.engine.remove(self.site)
+        else:  # a shared cluster: only the student's own topics and groups
+            namespace.clear(self)
         _remove_folder(self.name)
 
     def __enter__(self) -> "Cluster":
@@ -485,16 +509,6 @@ def _docker_class():
     return _docker_engine_class()
 
 
-class _Remains:
-    """What an engine needs to remove a cluster whose state file is lost: its home and name."""
-
-    def __init__(self, name: str):
-        self.name, self.home, self.dir = name, state.home_dir(), state.cluster_dir(name)
-        self.nodes: list[NodeSpec] = []
-        self.runtime: dict = {}
-        self.state: dict = {}
-
-
 def _remove_remains(name: str) -> None:
     """Remove a cluster without trusting its state file: JVMs found by their markers (psutil),
     containers by their labels, then the folder if kafkalab marked it."""
@@ -505,7 +519,7 @@ def _remove_remains(name: str) -> None:
     procs.kill(procs.marked(home, name))
     docker = _docker_class()
     if docker is not None and docker.daemon_answers():
-        docker().remove(_Remains(name))
+        docker().remove(Site(home, name))  # by its labels: home and name are all it needs
     _remove_folder(name)
 
 
@@ -549,21 +563,23 @@ def _create(spec: ClusterSpec, engine_name: str) -> Cluster:
     if owner.exists():
         _remove_remains(spec.name)  # a half-made or damaged cluster of this name: its processes too
     ports.release(owner)  # what an earlier cluster of this name held
-    adopted = engine.adopt(spec) if hasattr(engine, "adopt") else None  # external: its brokers, no ports
+    adopted = engine.adopt(spec)  # an external cluster: its brokers, no ports of ours
     for line in [] if adopted is not None else assign_ports(
             spec, _reserved_ports(spec.name), is_free=lambda p: port_is_free(p) and ports.reserve(p, owner),
             holder=ports.holder_name):
         report.say(line)
     data = {"spec": spec.to_dict(), "engine": engine_name, "created": time.time(), "runtime": {},
-            "config_files": {}, "course": os.environ.get("KAFKALAB_COURSE") == "1", **(adopted or {})}
+            "config_files": {}, "course": os.environ.get("KAFKALAB_COURSE") == "1",
+            **(adopted if adopted is not None else engine.cluster_facts())}
     if spec.mode == "kraft":
         data["kraft_cluster_id"] = new_cluster_id()
     state.create_dir(spec.name)
     state.save(spec.name, data)
     cluster = Cluster(spec.name, data)
-    (cluster.dir / "config").mkdir(parents=True, exist_ok=True)
-    for node_name, (file_name, text) in render(spec, engine.placement(cluster)).items():
-        (cluster.dir / "config" / file_name).write_text(text)
+    config_dir = cluster.site.config_dir()
+    config_dir.mkdir(parents=True, exist_ok=True)
+    for node_name, (file_name, text) in render(spec, engine.placement(cluster.site)).items():
+        (config_dir / file_name).write_text(text)
         data["config_files"][node_name] = file_name
     cluster.save()
     if spec.mode == "kraft":
@@ -638,7 +654,7 @@ def up(preset: str | None = None, name: str | None = None, engine: str = "auto",
                     if wanted_kafka and wanted_kafka != cluster.spec.kafka and cluster.engine.controls_nodes:
                         raise KafkaLabError("kafka_mismatch", name=name, existing=cluster.spec.kafka,
                                             wanted=wanted_kafka)
-                    dead = [n for n in cluster.nodes if not cluster.engine.alive(cluster, n)]
+                    dead = [n for n in cluster.nodes if not cluster.alive(n)]
                     if dead and cluster.engine.controls_nodes:
                         say(t("restarting_dead", name=name, nodes=", ".join(n.name for n in dead)))
                         cluster._start_nodes(dead)
@@ -653,13 +669,13 @@ def up(preset: str | None = None, name: str | None = None, engine: str = "auto",
                     cluster._start_nodes(cluster.nodes)
             cluster.wait_ready(timeout, cluster.nodes)
             if fresh and not cluster.engine.controls_nodes:  # a shared cluster: the student's data from before
-                cluster.engine.remove(cluster)
+                namespace.clear(cluster)
             cluster._prepare_groups(timeout - (time.monotonic() - began))
             break
         except BaseException as err:
             if not existing:
                 if cluster is not None and cluster.engine.controls_nodes:
-                    cluster.engine.remove(cluster)  # no half-started JVMs; the folder stays for its logs
+                    cluster.engine.remove(cluster.site)  # no half-started JVMs; the folder stays for its logs
                 elif cluster is not None:  # external: a failed connection leaves nothing to attach to
                     _remove_folder(name)
                 ports.release(state.cluster_dir(name))  # a failed cluster holds no port

@@ -99,7 +99,7 @@ def _bootstrap_args(cluster) -> list[str]:
 
 
 def _run(cluster, args: list[str], timeout: float) -> str:
-    argv = cluster.engine.tool_command(cluster, JavaStep(QUORUM_MAIN, args, "128m", QUICK_JVM_OPTS))
+    argv = cluster.engine.tool_command(cluster.site, JavaStep(QUORUM_MAIN, args, "128m", QUICK_JVM_OPTS))
     try:
         out = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
     except subprocess.TimeoutExpired:
@@ -215,7 +215,7 @@ def no_quorum_error(cluster, topic: str):
     voters = cluster.spec.voters()
     if not voters or not cluster.engine.controls_nodes:
         return None
-    alive = [v for v in voters if cluster.engine.alive(cluster, v)]
+    alive = [v for v in voters if cluster.alive(v)]
     need = len(voters) // 2 + 1
     if len(alive) >= need:
         return None

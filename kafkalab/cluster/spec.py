@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field
 from ..distribution import KAFKA_VERSION, major, resolve_version, short_version
 from ..errors import KafkaLabError
 from ..i18n import register, t
+from ..waiting import wait_for
 
 register({
     "kafka4_no_zookeeper": {
@@ -173,12 +174,11 @@ def assign_ports(spec: ClusterSpec, reserved: set[int] = frozenset(), is_free=po
     patience = time.monotonic() + 2.0  # a port of a cluster removed a moment ago may still be closing
 
     def preferred_free(port: int) -> bool:
-        while True:
-            if is_free(port):
-                return True
-            if time.monotonic() > patience:
-                return False
-            time.sleep(0.1)
+        try:
+            return wait_for(lambda: is_free(port), max(0.0, patience - time.monotonic()), f"port {port}",
+                            every=0.1)[0]
+        except TimeoutError:
+            return False
 
     def take(preferred: int, node: str) -> int:
         if preferred not in used and preferred_free(preferred):

@@ -41,6 +41,11 @@ def clusters_root() -> Path:
     return home_dir() / "clusters"
 
 
+def cluster_folder(home: Path, name: str) -> Path:
+    """HOME/clusters/NAME for a name already checked (cluster_dir checks it)."""
+    return Path(home) / "clusters" / name
+
+
 def _shown(name) -> str:
     text = repr(name) if not isinstance(name, str) else name
     return text if len(text) <= 70 else text[:60] + f"... ({len(text)} chars)"
@@ -69,7 +74,7 @@ def default_name() -> str:
 
 def cluster_dir(name: str) -> Path:
     """$KAFKALAB_HOME/clusters/NAME; a KafkaLabError for anything that is not a valid name."""
-    return clusters_root() / check_name(name)
+    return cluster_folder(home_dir(), check_name(name))
 
 
 def state_file(name: str) -> Path:

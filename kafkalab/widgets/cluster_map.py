@@ -148,7 +148,7 @@ class ClusterMap(LiveWidget):
             self.start_polling()
 
     def keep_going(self) -> bool:
-        return self.cluster.dir.exists()  # the cluster was removed: nothing left to watch
+        return self.cluster.exists()  # removed by `down`: nothing left to watch
 
     def refresh(self) -> None:
         self.show_nodes()  # at once: the brokers' answers below may take seconds after a kill

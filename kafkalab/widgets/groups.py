@@ -90,7 +90,7 @@ class GroupView(LiveWidget):
             self.start_polling()
 
     def keep_going(self) -> bool:
-        return not hasattr(self.cluster, "dir") or self.cluster.dir.exists()
+        return not hasattr(self.cluster, "exists") or self.cluster.exists()
 
     def refresh(self) -> None:
         try:

@@ -12,6 +12,7 @@ import uuid
 import ipywidgets as widgets
 
 from ..i18n import t
+from ..waiting import wait_for
 from .common import LiveWidget, esc
 
 KEEP = 50  # rows a panel shows
@@ -99,10 +100,10 @@ class ProducerPanel(LiveWidget):
         try:
             self.producer.produce(self.topic, value=value.encode(), key=key.encode() if key else None,
                                   on_delivery=report, **extra)
-            deadline = time.monotonic() + timeout
-            while not done.is_set() and time.monotonic() < deadline:
-                self.producer.poll(0.1)
-            if not done.is_set():
+            try:  # poll() serves the delivery report
+                wait_for(lambda: self.producer.poll(0.1) >= 0 and done.is_set(), timeout, "a delivery report",
+                         every=0)
+            except TimeoutError:
                 row["error"] = f"no delivery report within {timeout:.0f} s"
         except Exception as err:  # unknown partition, buffer full, ...
             row["error"] = str(err)
@@ -153,7 +154,7 @@ class ConsumerPanel(LiveWidget):
         return rows_html(self.received[-KEEP:], "kl-received", t("w_no_messages"))
 
     def keep_going(self) -> bool:
-        return self.cluster.dir.exists()
+        return self.cluster.exists()
 
     def refresh(self) -> None:
         if self.pause.value:

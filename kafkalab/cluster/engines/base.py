@@ -2,7 +2,9 @@
 
 An engine never decides *what* runs: :func:`node_program` says which Kafka main class runs with which
 config file, and the engine only realises it (a JVM process, a container, or nothing for an external
-cluster).
+cluster). An engine never sees the ``Cluster`` either: it is handed a :class:`Site` (where the cluster
+lives, its nodes and their files, the facts engines reported before) and returns facts, which the
+cluster keeps in its state.
 """
 from __future__ import annotations
 
@@ -10,8 +12,10 @@ import base64
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Mapping
 
 from ...distribution import KAFKA_VERSION, major
+from .. import state
 from ..configs import Placement
 from ..spec import NodeSpec
 
@@ -45,6 +49,46 @@ class NodeProgram:
 
     server: JavaStep
     setup: list[JavaStep] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Site:
+    """All an engine is told about a cluster. The folders inside the cluster's folder are named here
+    and nowhere else: config/ (rendered files), data/ (log.dirs, dataDirs), logs/NODE/ (server.log,
+    console.log)."""
+
+    home: Path
+    name: str
+    kafka: str = KAFKA_VERSION
+    nodes: tuple[NodeSpec, ...] = ()
+    config_files: Mapping[str, str] = field(default_factory=dict)
+    runtime: Mapping[str, dict] = field(default_factory=dict)  # per node: what start_node returned (pid, container)
+    kraft_cluster_id: str | None = None
+    created: str = ""
+    image: str | None = None  # the docker engine's image, once chosen
+
+    @property
+    def dir(self) -> Path:
+        return state.cluster_folder(self.home, self.name)
+
+    @property
+    def brokers(self) -> list[NodeSpec]:
+        return [n for n in self.nodes if n.role == "broker"]
+
+    def node(self, name: str) -> NodeSpec:
+        return next(n for n in self.nodes if n.name == name)
+
+    def config_dir(self) -> Path:
+        return self.dir / "config"
+
+    def config_path(self, node: NodeSpec) -> Path:
+        return self.config_dir() / self.config_files[node.name]
+
+    def data_root(self) -> Path:
+        return self.dir / "data"
+
+    def log_dir(self, node_name: str) -> Path:
+        return self.dir / "logs" / node_name
 
 
 def kafka_version(cluster) -> str:
@@ -84,9 +128,9 @@ def node_program(node: NodeSpec, config_path: str, kraft_cluster_id: str | None,
     return NodeProgram(server)
 
 
-def prepare_node_folders(cluster, node: NodeSpec, place: Placement) -> None:
+def prepare_node_folders(site: Site, node: NodeSpec, place: Placement) -> None:
     """The node's log folder, and for ZooKeeper its dataDir with the `myid` file an ensemble needs."""
-    (cluster.dir / "logs" / node.name).mkdir(parents=True, exist_ok=True)
+    site.log_dir(node.name).mkdir(parents=True, exist_ok=True)
     if node.role == "zookeeper":
         data = Path(place.data_dir(node))
         data.mkdir(parents=True, exist_ok=True)
@@ -94,15 +138,17 @@ def prepare_node_folders(cluster, node: NodeSpec, place: Placement) -> None:
 
 
 def owner_exists(home: str, cluster: str) -> bool:
-    """Whether the cluster folder a process or container was started for still exists."""
-    return (Path(home) / "clusters" / cluster / "cluster.json").exists()
+    """Whether the cluster a process or container was started for still has its state file."""
+    return (state.cluster_folder(Path(home), cluster) / state.STATE_FILE).exists()
 
 
 class Engine:
-    """Realises nodes. Subclasses: LocalEngine, DockerEngine, ExternalEngine."""
+    """Realises nodes. Subclasses: LocalEngine, DockerEngine, ExternalEngine. Every method is given a
+    Site (never the Cluster); start_node returns the facts to find the node again."""
 
     name = "base"
-    controls_nodes = True  # False for an external cluster: no stop/start/kill
+    controls_nodes = True  # False for an external cluster: no start/stop/kill, no disk, no logs
+    binds_host_ports = True  # its nodes listen on ports of this machine that kafkalab picks
 
     def check_available(self) -> None:
         """Raise KafkaLabError saying what is missing and how to fix it."""
@@ -110,32 +156,43 @@ class Engine:
     def check_kafka(self, version: str) -> None:
         """Raise KafkaLabError when this engine cannot run Kafka `version` (3.9.1, 4.x) here."""
 
-    def placement(self, cluster) -> Placement:
+    def adopt(self, spec) -> dict | None:
+        """An existing cluster's engine makes `spec` describe it and returns what its state keeps;
+        an engine that starts its own nodes returns None (kafkalab then picks the ports)."""
+        return None
+
+    def cluster_facts(self) -> dict:
+        """What a new cluster's state keeps of this engine before its first node starts."""
+        return {}
+
+    def placement(self, site: Site) -> Placement:
+        return Placement(str(site.data_root()))
+
+    def start_node(self, site: Site, node: NodeSpec) -> dict:
+        """Start `node` without waiting for it; return what finds it again (kept in the cluster's state)."""
         raise NotImplementedError
 
-    def start_node(self, cluster, node: NodeSpec) -> None:
-        """Start `node` without waiting for it; record what is needed to find it again in cluster.runtime."""
-        raise NotImplementedError
-
-    def stop_node(self, cluster, node: NodeSpec, kill: bool = False) -> None:
+    def stop_node(self, site: Site, node: NodeSpec, kill: bool = False) -> None:
         """SIGTERM (kill=False, waits for a clean exit) or SIGKILL the node; its data stays."""
         raise NotImplementedError
 
-    def alive(self, cluster, node: NodeSpec) -> bool:
+    def alive(self, site: Site, node: NodeSpec) -> bool:
         raise NotImplementedError
 
-    def exit_code(self, cluster, node: NodeSpec) -> int | None:
+    def exit_code(self, site: Site, node: NodeSpec) -> int | None:
         """The exit code of a node that has ended, if known."""
         return None
 
-    def read_log(self, cluster, node: NodeSpec, name: str = "server.log") -> str:
-        raise NotImplementedError
+    def read_log(self, site: Site, node: NodeSpec, name: str = "server.log") -> str:
+        """A node's log file ('' when there is none): every engine writes them in the cluster's folder."""
+        path = site.log_dir(node.name) / name
+        return path.read_text(errors="replace") if path.exists() else ""
 
-    def tool_command(self, cluster, step: JavaStep) -> list[str]:
+    def tool_command(self, site: Site, step: JavaStep) -> list[str]:
         """argv that runs a Kafka CLI tool against the cluster, from the host."""
         raise NotImplementedError
 
-    def remove(self, cluster) -> None:
+    def remove(self, site: Site) -> None:
         """Remove every process/container of the cluster (its folder is removed by the caller)."""
         raise NotImplementedError
 

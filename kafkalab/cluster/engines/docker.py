@@ -6,8 +6,9 @@ config paths read identically on the host and in a container (``cluster.data_dir
 and ``down`` work as with the local engine). Brokers have two listeners: INTERNAL (``broker-N:19092``,
 replication) and EXTERNAL (advertised as ``127.0.0.1:<host port>``, published on the host's loopback).
 
-No Ryuk here (its image may not be pullable), so cleanup is ours: every container and network carries
-the labels ``kafkalab.cluster`` and ``kafkalab.home``; ``remove`` and ``sweep`` delete by label.
+No Ryuk here (its image may not be pullable; TESTCONTAINERS_RYUK_DISABLED=false asks for it), so cleanup
+is ours: every container and network carries the labels ``kafkalab.cluster`` and ``kafkalab.home``;
+``remove`` and ``sweep`` delete by label.
 """
 from __future__ import annotations
 
@@ -18,25 +19,19 @@ import re
 import shlex
 from pathlib import Path
 
-# This sandbox and many CI machines: the Ryuk image cannot be pulled, and /.dockerenv makes
-# testcontainers talk to the bridge gateway. Both must be set before testcontainers reads them.
-os.environ.setdefault("TESTCONTAINERS_RYUK_DISABLED", "true")
-os.environ.setdefault("TESTCONTAINERS_CONNECTION_MODE", "docker_host")
+from testcontainers.core.config import testcontainers_config
+from testcontainers.core.container import DockerContainer
+from testcontainers.core.network import Network
 
-from testcontainers.core.container import DockerContainer  # noqa: E402
-from testcontainers.core.network import Network  # noqa: E402
-
-from ...errors import KafkaLabError  # noqa: E402
-from ...i18n import register  # noqa: E402
-from ...java import java_command  # noqa: E402
-from ..configs import Placement  # noqa: E402
-from ..spec import NodeSpec  # noqa: E402
-from ... import distribution  # noqa: E402
-from .base import (JVM_OPTS, Engine, JavaStep, kafka_version, log4j_config, node_program,  # noqa: E402
-                   owner_exists, prepare_node_folders)
-from .docker_image import (CONTAINER_LIBS, build_image, container_libs, image_versions,  # noqa: E402,F401
-                           resolve_image)
-from .local import RESOURCES, STOP_TIMEOUT, LocalEngine  # noqa: E402
+from ... import distribution
+from ...errors import KafkaLabError
+from ...i18n import register
+from ...java import java_command
+from ..configs import Placement
+from ..spec import NodeSpec
+from .base import JVM_OPTS, Engine, JavaStep, Site, log4j_config, node_program, owner_exists, prepare_node_folders
+from .docker_image import CONTAINER_LIBS, build_image, container_libs, image_versions, resolve_image  # noqa: F401
+from .local import RESOURCES, STOP_TIMEOUT, LocalEngine, host_tool_command
 
 register({
     "docker_no_daemon": {
@@ -87,14 +82,20 @@ def _filters(labels: dict[str, str]) -> dict:
     return {"label": [f"{k}={v}" for k, v in labels.items()]}
 
 
+def _no_ryuk() -> None:
+    """Cleanup is by label (see above), so no Ryuk container unless TESTCONTAINERS_RYUK_DISABLED says so."""
+    if os.environ.get("TESTCONTAINERS_RYUK_DISABLED") is None:
+        testcontainers_config.ryuk_disabled = True
+
+
 @contextlib.contextmanager
-def _port_taken(cluster, node: NodeSpec):
+def _port_taken(site: Site, node: NodeSpec):
     """Docker's 'port is already allocated' (another program took the port since it was chosen) as our error."""
     try:
         yield
     except Exception as err:
         if "already allocated" in str(err) or "address already in use" in str(err):
-            raise KafkaLabError("port_in_use_start", node=node.name, port=node.port, name=cluster.name) from None
+            raise KafkaLabError("port_in_use_start", node=node.name, port=node.port, name=site.name) from None
         raise
 
 
@@ -159,37 +160,39 @@ class DockerEngine(Engine):
         if version not in image_versions(resolve_image()):
             distribution.require(version)
 
-    def placement(self, cluster) -> Placement:
-        return DockerPlacement(str(cluster.dir / "data"))
+    def cluster_facts(self) -> dict:
+        return {"docker_image": resolve_image()}  # kept: the cluster's nodes all run this one
+
+    def placement(self, site: Site) -> Placement:
+        return DockerPlacement(str(site.data_root()))
 
     # --- names ---------------------------------------------------------------------------------------
-    def _container_name(self, cluster, node: NodeSpec) -> str:
-        return f"kafkalab-{_home_tag(cluster.home)}-{cluster.name}-{node.name}"
+    def _container_name(self, site: Site, node: NodeSpec) -> str:
+        return f"kafkalab-{_home_tag(site.home)}-{site.name}-{node.name}"
 
-    def _container(self, cluster, node: NodeSpec):
+    def _container(self, site: Site, node: NodeSpec):
         """The node's container, or None."""
         import docker
 
         try:
-            return _client().containers.get(self._container_name(cluster, node))
+            return _client().containers.get(self._container_name(site, node))
         except docker.errors.NotFound:
             return None
 
-    def _network(self, cluster) -> Network:
-        """The cluster's network (created on first use), as a testcontainers Network."""
-        net = Network(docker_network_kw={"labels": _labels(cluster.home, cluster.name)})
-        net.name = f"kafkalab-{_home_tag(cluster.home)}-{cluster.name}"
-        found = _client().networks.list(names=[net.name], filters=_filters(_labels(cluster.home, cluster.name)))
-        net._network = found[0] if found else None
-        return net if found else net.create()
+    def _network(self, site: Site) -> Network:
+        """The cluster's network as a testcontainers Network, created on first use (a container joins
+        a network by its name)."""
+        labels = _labels(site.home, site.name)
+        net = Network(docker_network_kw={"labels": labels})
+        net.name = f"kafkalab-{_home_tag(site.home)}-{site.name}"
+        return net if _client().networks.list(names=[net.name], filters=_filters(labels)) else net.create()
 
     # --- node control ----------------------------------------------------------------------------
-    def _script(self, cluster, node: NodeSpec) -> str:
+    def _script(self, site: Site, node: NodeSpec) -> str:
         """The container's command: set-up steps, then `exec` the server, output in console.log."""
-        program = node_program(node, str(cluster.config_path(node)), cluster.state.get("kraft_cluster_id"),
-                               self.placement(cluster))
-        logs = cluster.dir / "logs" / node.name
-        version = kafka_version(cluster)
+        program = node_program(node, str(site.config_path(node)), site.kraft_cluster_id, self.placement(site))
+        logs = site.log_dir(node.name)
+        version = site.kafka
 
         def argv(step: JavaStep, server: bool) -> str:
             return shlex.join(java_command(
@@ -202,42 +205,39 @@ class DockerEngine(Engine):
         steps.append("exec " + argv(program.server, server=True))
         return f"exec >>{console} 2>&1; " + " && ".join(steps)
 
-    def start_node(self, cluster, node: NodeSpec) -> None:
-        existing = self._container(cluster, node)
-        created = str(cluster.state.get("created", ""))
-        if existing is not None and existing.labels.get(LABEL_CREATED) == created:
-            with _port_taken(cluster, node):
+    def start_node(self, site: Site, node: NodeSpec) -> dict:
+        existing = self._container(site, node)
+        if existing is not None and existing.labels.get(LABEL_CREATED) == site.created:
+            with _port_taken(site, node):
                 existing.start()  # the same container again: its data is in the mounted folder anyway
-            cluster.runtime[node.name] = {"container": existing.name, "id": existing.id}
-            return
+            return {"container": existing.name, "id": existing.id}
         if existing is not None:  # left by an earlier cluster of the same name
             existing.remove(force=True)
-        prepare_node_folders(cluster, node, self.placement(cluster))
-        image = cluster.state.get("docker_image") or resolve_image()
-        cluster.state["docker_image"] = image
+        prepare_node_folders(site, node, self.placement(site))
+        image = site.image or resolve_image()
+        _no_ryuk()
         container = DockerContainer(
-            image, name=self._container_name(cluster, node), command=["sh", "-c", self._script(cluster, node)],
-            network=self._network(cluster), network_aliases=[node.name],
-            labels={**_labels(cluster.home, cluster.name), LABEL_CREATED: created, "kafkalab.node": node.name},
+            image, name=self._container_name(site, node), command=["sh", "-c", self._script(site, node)],
+            network=self._network(site), network_aliases=[node.name],
+            labels={**_labels(site.home, site.name), LABEL_CREATED: site.created, "kafkalab.node": node.name},
             user=f"{os.getuid()}:{os.getgid()}", hostname=node.name, env={"HOME": "/tmp"},
             entrypoint=[], working_dir="/tmp", stop_signal="SIGTERM")
         container.ports[f"{published_port(node)}/tcp"] = ("127.0.0.1", node.port)
-        container.with_volume_mapping(str(cluster.dir), str(cluster.dir), "rw")
+        container.with_volume_mapping(str(site.dir), str(site.dir), "rw")
         container.with_volume_mapping(str(RESOURCES), str(RESOURCES), "ro")
-        version = kafka_version(cluster)
-        if version not in image_versions(image):  # an image built before 4.x was fetched: the host's jars
-            container.with_volume_mapping(str(distribution.require(version).libs), container_libs(version), "ro")
+        if site.kafka not in image_versions(image):  # an image built before 4.x was fetched: the host's jars
+            container.with_volume_mapping(str(distribution.require(site.kafka).libs), container_libs(site.kafka), "ro")
         try:
-            with _port_taken(cluster, node):
+            with _port_taken(site, node):
                 container.start()
         except Exception:  # a half-made container must not stay
-            self._remove_labelled({**_labels(cluster.home, cluster.name), "kafkalab.node": node.name})
+            self._remove_labelled({**_labels(site.home, site.name), "kafkalab.node": node.name})
             raise
         wrapped = container.get_wrapped_container()
-        cluster.runtime[node.name] = {"container": wrapped.name, "id": wrapped.id}
+        return {"container": wrapped.name, "id": wrapped.id}
 
-    def stop_node(self, cluster, node: NodeSpec, kill: bool = False) -> None:
-        container = self._container(cluster, node)
+    def stop_node(self, site: Site, node: NodeSpec, kill: bool = False) -> None:
+        container = self._container(site, node)
         if container is None:
             return
         if kill:
@@ -263,47 +263,42 @@ class DockerEngine(Engine):
             return {}
         return container.attrs.get("State", {})
 
-    def alive(self, cluster, node: NodeSpec) -> bool:
-        container = self._container(cluster, node)
+    def alive(self, site: Site, node: NodeSpec) -> bool:
+        container = self._container(site, node)
         return container is not None and container.status == "running"
 
-    def exit_code(self, cluster, node: NodeSpec) -> int | None:
-        container = self._container(cluster, node)
+    def exit_code(self, site: Site, node: NodeSpec) -> int | None:
+        container = self._container(site, node)
         if container is None or container.status == "running":
             return None
         return container.attrs.get("State", {}).get("ExitCode")
 
-    def read_log(self, cluster, node: NodeSpec, name: str = "server.log") -> str:
-        path = cluster.dir / "logs" / node.name / name
-        return path.read_text(errors="replace") if path.exists() else ""
-
     # --- tools -----------------------------------------------------------------------------------
-    def tool_command(self, cluster, step: JavaStep) -> list[str]:
+    def tool_command(self, site: Site, step: JavaStep) -> list[str]:
         """On the host when Java and Kafka are here (as the local engine), else `docker exec` in a broker."""
         try:
             LocalEngine().check_available()  # Java and Kafka's jars on the host
-            return LocalEngine().tool_command(cluster, step)
+            return host_tool_command(site, step, train=False)
         except KafkaLabError:
             pass
-        running = [n for n in sorted(cluster.nodes, key=lambda n: n.role != "broker") if self.alive(cluster, n)]
+        running = [n for n in sorted(site.nodes, key=lambda n: n.role != "broker") if self.alive(site, n)]
         if not running:
-            raise KafkaLabError("docker_nothing_runs", name=cluster.name)
-        args = self._inside_addresses(cluster, step.args)
-        version = kafka_version(cluster)
-        argv = java_command(step.main, Path(container_libs(version)), heap=step.heap,
+            raise KafkaLabError("docker_nothing_runs", name=site.name)
+        args = self._inside_addresses(site, step.args)
+        argv = java_command(step.main, Path(container_libs(site.kafka)), heap=step.heap,
                             jvm_opts=JVM_OPTS + step.jvm_opts, args=args,
-                            java="java", log4j=log4j_config(version, server=False))
-        return ["docker", "exec", "-i", self._container_name(cluster, running[0]), *argv]
+                            java="java", log4j=log4j_config(site.kafka, server=False))
+        return ["docker", "exec", "-i", self._container_name(site, running[0]), *argv]
 
-    def _inside_addresses(self, cluster, args: list[str]) -> list[str]:
+    def _inside_addresses(self, site: Site, args: list[str]) -> list[str]:
         """Host addresses (127.0.0.1:<host port>) -> the nodes' addresses on the cluster's network."""
-        inside = {n.port: f"{n.name}:{DockerPlacement('').client_port(n)}" for n in cluster.nodes}
+        inside = {n.port: f"{n.name}:{DockerPlacement('').client_port(n)}" for n in site.nodes}
         pattern = re.compile(r"(?:localhost|127\.0\.0\.1):(\d+)")
         return [pattern.sub(lambda m: inside.get(int(m.group(1)), m.group(0)), a) for a in args]
 
     # --- cleanup ---------------------------------------------------------------------------------
-    def remove(self, cluster) -> None:
-        self._remove_labelled(_labels(cluster.home, cluster.name))
+    def remove(self, site: Site) -> None:
+        self._remove_labelled(_labels(site.home, site.name))
 
     @classmethod
     def sweep(cls, home) -> list[str]:

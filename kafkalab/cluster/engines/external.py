@@ -5,7 +5,8 @@
 
 Its "nodes" are the bootstrap addresses (brokers it cannot start or stop); the connection settings
 are kept in the cluster's state by reference (the properties file is read again at each use, so a
-password is never copied into cluster.json). See kafkalab.cluster.connection.
+password is never copied into cluster.json). See kafkalab.cluster.connection; the cluster waits for it
+by connecting (Cluster.wait_ready) and `down` deletes only the student's own data (namespace.clear).
 """
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import os
 
 from ..configs import Placement
 from ..spec import NodeSpec
-from .base import Engine, JavaStep
+from .base import Engine, JavaStep, Site
 
 
 class ExternalEngine(Engine):
@@ -49,69 +50,25 @@ class ExternalEngine(Engine):
             state["student"] = student
         return state
 
-    def wait_ready(self, cluster, timeout: float) -> float:
-        """Connect with the cluster's settings; unreachable, a refused login or TLS failure in words."""
-        import time
-
-        from ..connection import of_cluster, probe
-
-        began = time.monotonic()
-        info = probe(of_cluster(cluster), timeout=min(timeout, 15.0))
-        cluster.runtime["brokers"] = info["brokers"]
-        return time.monotonic() - began
-
-    def placement(self, cluster) -> Placement:
+    def placement(self, site: Site) -> Placement:
         return Placement("(external)")
 
-    def alive(self, cluster, node: NodeSpec) -> bool:
+    def alive(self, site: Site, node: NodeSpec) -> bool:
         from .. import probes
 
         return probes.tcp_open(node.host, node.port, timeout=2.0)
 
-    def start_node(self, cluster, node: NodeSpec) -> None:
+    def start_node(self, site: Site, node: NodeSpec) -> dict:
         """Nothing to start: the nodes run elsewhere."""
+        return {}
 
-    def read_log(self, cluster, node: NodeSpec, name: str = "server.log") -> str:
-        return ""
+    def read_log(self, site: Site, node: NodeSpec, name: str = "server.log") -> str:
+        return ""  # its logs are on its own machines
 
-    def tool_command(self, cluster, step: JavaStep) -> list[str]:
-        from .local import LocalEngine
+    def tool_command(self, site: Site, step: JavaStep) -> list[str]:
+        from .local import host_tool_command
 
-        return LocalEngine().tool_command(cluster, step)
+        return host_tool_command(site, step, train=False)
 
-    def remove(self, cluster) -> None:
-        """The cluster is not ours: only a student's own data goes, as a local cluster's data does.
-
-        With a student namespace (KAFKALAB_STUDENT=alice) every topic and consumer group named alice.*
-        is deleted, so a lesson run again (`up(..., fresh=True)`) starts clean; without one, nothing."""
-        from confluent_kafka.admin import AdminClient
-
-        from ... import namespace
-        from ...waiting import wait_for
-
-        pre = namespace.prefix(cluster)
-        if not pre:
-            return
-        try:  # a cluster gone, or its properties file: nothing to delete now
-            admin = AdminClient({"bootstrap.servers": cluster.bootstrap_servers, **cluster.client_settings()})
-            groups = admin.list_consumer_groups(request_timeout=15).result(timeout=20).valid
-            mine = [g.group_id for g in groups if g.group_id.startswith(pre)]
-            for future in (admin.delete_consumer_groups(mine, request_timeout=15).values() if mine else ()):
-                try:
-                    future.result(timeout=20)
-                except Exception:
-                    pass  # a group with live members stays; its members are the student's own clients
-
-            def topics() -> list[str]:
-                return [name for name in admin.list_topics(timeout=10).topics if name.startswith(pre)]
-
-            doomed = topics()
-            if doomed:
-                for future in admin.delete_topics(doomed, operation_timeout=30).values():
-                    try:
-                        future.result(timeout=40)
-                    except Exception:
-                        pass
-                wait_for(lambda: not set(doomed) & set(topics()), 30, "the student's topics to be deleted")
-        except Exception:
-            pass  # `up(fresh=True)` deletes it next time
+    def remove(self, site: Site) -> None:
+        """Nothing of ours runs there (a student's own topics and groups go with `namespace.clear`)."""

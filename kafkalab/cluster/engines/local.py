@@ -19,9 +19,8 @@ from ...i18n import register
 from ...java import find_java, java_command
 from ...waiting import wait_for
 from .. import procs
-from ..configs import Placement
 from ..spec import NodeSpec
-from .base import (RESOURCES, JVM_OPTS, QUICK_JVM_OPTS, Engine, JavaStep, kafka_version, log4j_config,  # noqa: F401
+from .base import (RESOURCES, JVM_OPTS, QUICK_JVM_OPTS, Engine, JavaStep, Site, log4j_config,  # noqa: F401
                    node_program, owner_exists, prepare_node_folders)
 
 STOP_TIMEOUT = 30.0
@@ -95,87 +94,68 @@ class LocalEngine(Engine):
         if distribution.major(version) >= 4 and java_version < 17:
             raise KafkaLabError("java_too_old_kafka4", path=java, version=java_version, kafka=version)
 
-    def placement(self, cluster) -> Placement:
-        return Placement(str(cluster.dir / "data"))
-
-    def _argv(self, cluster, node_name: str, step: JavaStep, server: bool) -> list[str]:
-        version = kafka_version(cluster)
-        dist = distribution.require(version)
-        logs = cluster.dir / "logs" / node_name
+    def _argv(self, site: Site, node_name: str, step: JavaStep, role: str | None) -> list[str]:
+        """The java command of one step; `role` for a server (its class-data archive), None for a tool."""
+        dist = distribution.require(site.kafka)
         shared = []
-        if server:
+        if role:
             java, java_version = find_java()
-            shared = cds.server_options(java, java_version, dist.libs, cluster.node(node_name).role)
+            shared = cds.server_options(java, java_version, dist.libs, role)
         return java_command(
             step.main, dist.libs, heap=step.heap,
-            jvm_opts=JVM_OPTS + shared + step.jvm_opts + markers(cluster.home, cluster.name, node_name),
-            args=step.args, log4j=log4j_config(version, server),
-            logs_dir=logs if server else None)
+            jvm_opts=JVM_OPTS + shared + step.jvm_opts + markers(site.home, site.name, node_name),
+            args=step.args, log4j=log4j_config(site.kafka, server=role is not None),
+            logs_dir=site.log_dir(node_name) if role else None)
 
-    def start_node(self, cluster, node: NodeSpec) -> None:
-        program = node_program(node, str(cluster.config_path(node)), cluster.state.get("kraft_cluster_id"),
-                               self.placement(cluster))
-        logs = cluster.dir / "logs" / node.name
-        prepare_node_folders(cluster, node, self.placement(cluster))
-        steps = [shlex.join(self._argv(cluster, node.name, s, server=False)) for s in program.setup]
-        steps.append("exec " + shlex.join(self._argv(cluster, node.name, program.server, server=True)))
-        with open(logs / "console.log", "ab") as console:
+    def start_node(self, site: Site, node: NodeSpec) -> dict:
+        program = node_program(node, str(site.config_path(node)), site.kraft_cluster_id, self.placement(site))
+        prepare_node_folders(site, node, self.placement(site))
+        steps = [shlex.join(self._argv(site, node.name, s, role=None)) for s in program.setup]
+        steps.append("exec " + shlex.join(self._argv(site, node.name, program.server, role=node.role)))
+        with open(site.log_dir(node.name) / "console.log", "ab") as console:
             proc = subprocess.Popen(["/bin/sh", "-c", " && ".join(steps)], stdin=subprocess.DEVNULL,
-                                    stdout=console, stderr=subprocess.STDOUT, cwd=cluster.dir,
+                                    stdout=console, stderr=subprocess.STDOUT, cwd=site.dir,
                                     start_new_session=True)  # outlives this process: reattach later
         _children[proc.pid] = proc
-        cluster.runtime[node.name] = {"pid": proc.pid}
+        return {"pid": proc.pid}
 
-    def _pid(self, cluster, node: NodeSpec) -> int | None:
-        pid = cluster.runtime.get(node.name, {}).get("pid")
+    def _pid(self, site: Site, node: NodeSpec) -> int | None:
+        pid = site.runtime.get(node.name, {}).get("pid")
         if pid and _running(pid) and f"-Dkafkalab.node={node.name}" in " ".join(_cmdline(pid)):
             return pid
         if pid and pid in _children:  # still starting: /bin/sh has not exec'd java yet
             if _running(pid):
                 return pid
-        found = marked_pids(cluster.home, cluster.name, node.name)
+        found = marked_pids(site.home, site.name, node.name)
         return found[0] if found else None
 
-    def alive(self, cluster, node: NodeSpec) -> bool:
-        return self._pid(cluster, node) is not None
+    def alive(self, site: Site, node: NodeSpec) -> bool:
+        return self._pid(site, node) is not None
 
-    def exit_code(self, cluster, node: NodeSpec) -> int | None:
-        child = _children.get(cluster.runtime.get(node.name, {}).get("pid", -1))
+    def exit_code(self, site: Site, node: NodeSpec) -> int | None:
+        child = _children.get(site.runtime.get(node.name, {}).get("pid", -1))
         return child.poll() if child else None
 
-    def stop_node(self, cluster, node: NodeSpec, kill: bool = False) -> None:
-        pids = [p for p in {self._pid(cluster, node), *marked_pids(cluster.home, cluster.name, node.name)} if p]
+    def stop_node(self, site: Site, node: NodeSpec, kill: bool = False) -> None:
+        pids = [p for p in {self._pid(site, node), *marked_pids(site.home, site.name, node.name)} if p]
         if kill:
             _signal_and_wait(pids, signal.SIGKILL, 10)
             return
         left = _signal_and_wait(pids, signal.SIGTERM, STOP_TIMEOUT)
         _signal_and_wait(left, signal.SIGKILL, 10)
 
-    def read_log(self, cluster, node: NodeSpec, name: str = "server.log") -> str:
-        path = cluster.dir / "logs" / node.name / name
-        return path.read_text(errors="replace") if path.exists() else ""
+    def tool_command(self, site: Site, step: JavaStep) -> list[str]:
+        return host_tool_command(site, step, train=True)
 
-    def tool_command(self, cluster, step: JavaStep) -> list[str]:
-        argv = self._argv(cluster, "tool", step, server=False)
-        java, java_version = find_java()
-        if not cds.enabled(java_version):
-            return argv
-        archive = cds.archive_path(java, distribution.require(kafka_version(cluster)).libs)
-        if not archive.is_file() and isinstance(cluster.engine, LocalEngine) and _serving_broker(cluster):
-            cds.train(self._argv(cluster, "tool", JavaStep(TRAINING_TOOL, ["--bootstrap-server",
-                                                                          _serving_broker(cluster), "--list"],
-                                                           "256m", QUICK_JVM_OPTS), server=False), archive)
-        return argv[:1] + cds.options(archive) + argv[1:]
-
-    def remove(self, cluster) -> None:
+    def remove(self, site: Site) -> None:
         # runtime pids too: a node still in /bin/sh (before exec java) has no markers of its own yet
-        pids = set(marked_pids(cluster.home, cluster.name))
-        pids.update(p for p in (self._pid(cluster, n) for n in cluster.nodes) if p)
+        pids = set(marked_pids(site.home, site.name))
+        pids.update(p for p in (self._pid(site, n) for n in site.nodes) if p)
         _signal_and_wait(sorted(pids), signal.SIGKILL, 10)
         try:  # the class lists this cluster's nodes wrote become archives, once per Java and Kafka
             java, java_version = find_java()
             if cds.enabled(java_version):
-                cds.build_servers(java, distribution.require(kafka_version(cluster)).libs)
+                cds.build_servers(java, distribution.require(site.kafka).libs)
         except KafkaLabError:
             pass
 
@@ -187,13 +167,28 @@ class LocalEngine(Engine):
         return [str(p) for p in pids]
 
 
+def host_tool_command(site: Site, step: JavaStep, train: bool) -> list[str]:
+    """The one way every engine runs a Kafka CLI tool from this machine: a JVM with Kafka's jars and,
+    where Java allows, the tools' class-data archive (`train`: made on first use with a serving broker)."""
+    argv = LocalEngine()._argv(site, "tool", step, role=None)
+    java, java_version = find_java()
+    if not cds.enabled(java_version):
+        return argv
+    archive = cds.archive_path(java, distribution.require(site.kafka).libs)
+    broker = _serving_broker(site) if train and not archive.is_file() else None
+    if broker:
+        cds.train(LocalEngine()._argv(site, "tool", JavaStep(TRAINING_TOOL, ["--bootstrap-server", broker, "--list"],
+                                                             "256m", QUICK_JVM_OPTS), role=None), archive)
+    return argv[:1] + cds.options(archive) + argv[1:]
+
+
 TRAINING_TOOL = "org.apache.kafka.tools.TopicCommand"  # its classes (admin client) serve most tools
 
 
-def _serving_broker(cluster) -> str | None:
+def _serving_broker(site: Site) -> str | None:
     from ..probes import tcp_open
 
-    return next((f"{b.host}:{b.port}" for b in cluster.brokers if tcp_open(b.host, b.port)), None)
+    return next((f"{b.host}:{b.port}" for b in site.brokers if tcp_open(b.host, b.port)), None)
 
 
 def orphan_pids() -> list[int]:

@@ -1,0 +1,71 @@
+"""The engine boundary: engines get a Site (never a Cluster); the cluster folder's layout is named once."""
+import inspect as pyinspect
+from pathlib import Path
+
+import pytest
+
+from kafkalab.cluster import state
+from kafkalab.cluster.engines import base
+from kafkalab.cluster.engines.base import Engine, Site, owner_exists
+from kafkalab.cluster.engines.external import ExternalEngine
+from kafkalab.cluster.engines.local import LocalEngine
+from kafkalab.cluster.spec import ClusterSpec
+
+pytestmark = pytest.mark.unit
+
+
+def test_site_names_the_folders_inside_the_cluster_folder(tmp_path):
+    spec = ClusterSpec.from_preset("three-brokers", "demo")
+    site = Site(tmp_path, "demo", nodes=tuple(spec.nodes), config_files={"broker-0": "server0.properties"})
+    assert site.dir == tmp_path / "clusters" / "demo"
+    assert site.config_path(site.node("broker-0")) == site.dir / "config" / "server0.properties"
+    assert site.data_root() == site.dir / "data"
+    assert site.log_dir("broker-1") == site.dir / "logs" / "broker-1"
+    assert [b.name for b in site.brokers] == ["broker-0", "broker-1", "broker-2"]
+    assert LocalEngine().placement(site).data_dir(site.node("broker-2")).startswith(str(site.dir / "data"))
+
+
+def test_logs_are_read_from_the_site_and_missing_ones_are_empty(tmp_path):
+    spec = ClusterSpec.from_preset("single", "demo")
+    site = Site(tmp_path, "demo", nodes=tuple(spec.nodes))
+    broker = site.brokers[0]
+    assert LocalEngine().read_log(site, broker) == ""
+    site.log_dir(broker.name).mkdir(parents=True)
+    (site.log_dir(broker.name) / "server.log").write_text("started (kafka.server.KafkaServer)\n")
+    assert "started" in LocalEngine().read_log(site, broker)
+    assert ExternalEngine().read_log(site, broker) == ""  # an external cluster has no folder of its logs
+
+
+def test_a_process_belongs_to_a_cluster_while_its_state_file_exists(tmp_path):
+    assert not owner_exists(str(tmp_path), "demo")
+    folder = state.cluster_folder(tmp_path, "demo")
+    folder.mkdir(parents=True)
+    assert not owner_exists(str(tmp_path), "demo")  # a folder without state: a crashed start-up's leftovers
+    (folder / state.STATE_FILE).write_text("{}")
+    assert owner_exists(str(tmp_path), "demo")
+
+
+def test_capabilities_are_declared_on_the_base_class():
+    assert (Engine.controls_nodes, Engine.binds_host_ports) == (True, True)
+    assert (ExternalEngine.controls_nodes, ExternalEngine.binds_host_ports) == (False, False)
+    assert Engine().adopt(ClusterSpec.from_preset("single", "demo")) is None
+    assert Engine().cluster_facts() == {}
+
+
+def test_no_engine_method_takes_a_cluster():
+    """Every per-cluster method of every engine is given a Site: the Cluster stays on its side."""
+    classes = [Engine, LocalEngine, ExternalEngine]
+    try:
+        from kafkalab.cluster.engines.docker import DockerEngine
+        classes.append(DockerEngine)
+    except ImportError:
+        pass
+    for cls in classes:
+        for name, method in vars(cls).items():
+            if name.startswith("__") or not callable(method):
+                continue
+            params = list(pyinspect.signature(method).parameters)
+            assert "cluster" not in params, f"{cls.__name__}.{name} takes a cluster"
+            if params[:2] == ["self", "site"]:
+                assert pyinspect.signature(method).parameters["site"].annotation in ("Site", Site)
+    assert Path(base.__file__).read_text().count('"logs"') == 1  # the layout is named in one place

@@ -1,0 +1,39 @@
+"""What the tests share for waiting: kafkalab's one wait primitive, failing the test at its deadline, and
+reading a number of messages."""
+import pytest
+from confluent_kafka import KafkaException
+
+from kafkalab.waiting import wait_for
+
+
+def until(condition, timeout: float = 60.0, what: str = "a condition", every: float = 0.2, retry_on=()):
+    """condition()'s first value that is not None, False or empty; the test fails at the deadline, saying
+    what it waited for. Exceptions surface at once, unless of a `retry_on` type."""
+    try:
+        return wait_for(condition, timeout, what, every=every, retry_on=retry_on)[0]
+    except TimeoutError as err:
+        pytest.fail(str(err))
+
+
+def read(consumer, want: int, timeout: float = 30.0, errors: str = "skip") -> list:
+    """Up to `want` messages of a subscribed or assigned consumer, within `timeout`, then closes it.
+    An error event is skipped (a broker that has just died), or raised with errors='raise'. Fewer
+    messages at the deadline are returned as they are: the caller's assertion shows what came."""
+    got = []
+
+    def enough() -> bool:
+        msg = consumer.poll(0.5)
+        if msg is not None and msg.error():
+            if errors == "raise":
+                raise KafkaException(msg.error())
+        elif msg is not None:
+            got.append(msg)
+        return len(got) >= want
+
+    try:
+        wait_for(enough, timeout, f"{want} messages", every=0, retry_on=())
+    except TimeoutError:
+        pass
+    finally:
+        consumer.close()
+    return got
