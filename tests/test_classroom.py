@@ -635,7 +635,9 @@ def test_kafkalab_grade_on_the_class_cluster(klass, tmp_path):
     namespaces sandbox. The lab 02 solution gets full marks, the exercise on a broker's disk is 0 of 0;
     the unsolved lab gets 0; a submission that goes for the instructor's credentials and alice's topic
     (with its login, then through the cluster's inter-broker listener and ZooKeeper, which the grader's
-    network reaches) gets neither; afterwards no grading user, ACL, topic, group or firewall rule is left."""
+    network reaches) gets neither; afterwards no grading user, ACL, topic, group or firewall rule is left.
+    Before it, a grader of this machine that was killed left its user, ACLs, quotas, a topic and a group: the
+    batch removes them, and keeps the users of a running grader and of another machine's grader."""
     import json
     import subprocess
     import sys
@@ -643,6 +645,8 @@ def test_kafkalab_grade_on_the_class_cluster(klass, tmp_path):
     import nbformat
     from confluent_kafka.admin import (AclBindingFilter, AclOperation, AclPermissionType, NewTopic, ResourcePatternType,
                                        ResourceType)
+
+    from kafkalab.grading.batch import grading_user
 
     root = Path(__file__).resolve().parent.parent
     admin = klass["admin"]
@@ -662,10 +666,36 @@ def test_kafkalab_grade_on_the_class_cluster(klass, tmp_path):
     hostile.nbformat_minor = max(hostile.nbformat_minor, 5)
     nbformat.write(hostile, str(subs / "hostile.ipynb"))
     out = tmp_path / "out"
-    run = subprocess.run([sys.executable, "-m", "kafkalab.cli", "grade", str(solution), str(unsolved),
-                          str(subs / "hostile.ipynb"), "--out", str(out), "--lab", "lab02", "--class", admin.name,
-                          "--timeout", "120"], cwd=root, capture_output=True, text=True, timeout=1200)
-    assert run.returncode == 0, run.stderr[-3000:]
+    killed = subprocess.Popen(["true"])  # a grader of this machine, SIGKILLed mid-batch: its pid is free again
+    left = classroom.Student(grading_user(killed.pid))
+    elsewhere = classroom.Student(grading_user(killed.pid, host="00000000"))  # the same pid on another machine
+    killed.wait()
+    kept = [classroom.Student(grading_user()), elsewhere]  # and this process's: a grader that runs
+    client = admin.admin()
+    try:
+        classroom.create_students(admin, [left, *kept], tmp_path / "users", say=lambda _line: None)
+        client.create_topics([NewTopic(f"{left.prefix}work", 1, 3)])[f"{left.prefix}work"].result(timeout=30)
+        produce(admin, f"{left.prefix}work", ["left behind"])
+        assert consume(admin, f"{left.prefix}group", f"{left.prefix}work", 1) == ["left behind"]
+        groups = client.list_consumer_groups(request_timeout=30).result(timeout=40).valid
+        assert f"{left.prefix}group" in [g.group_id for g in groups]  # its offsets committed
+        run = subprocess.run([sys.executable, "-m", "kafkalab.cli", "grade", str(solution), str(unsolved),
+                              str(subs / "hostile.ipynb"), "--out", str(out), "--lab", "lab02", "--class", admin.name,
+                              "--timeout", "120"], cwd=root, capture_output=True, text=True, timeout=1200)
+        assert run.returncode == 0, run.stderr[-3000:]
+        users = client.describe_user_scram_credentials().result(timeout=30)
+        assert left.name not in users and all(s.name in users for s in kept), sorted(users)
+        acls = client.describe_acls(AclBindingFilter(ResourceType.ANY, None, ResourcePatternType.ANY, None, None,
+                                                     AclOperation.ANY, AclPermissionType.ANY)).result(timeout=30)
+        assert not [a for a in acls if a.principal == left.principal], acls
+        assert all(len([a for a in acls if a.principal == s.principal]) == 3 for s in kept), acls
+        assert not [t for t in client.list_topics(timeout=30).topics if t.startswith(left.prefix)]
+        groups = client.list_consumer_groups(request_timeout=30).result(timeout=40).valid
+        assert not [g.group_id for g in groups if g.group_id.startswith(left.prefix)]
+        quotas = classroom.quotas(admin)
+        assert left.name not in quotas and all(s.name in quotas for s in kept), quotas
+    finally:
+        classroom.remove_students(admin, [left, *kept], say=lambda _line: None)
     reports = {name: json.loads((out / f"{name}.json").read_text()) for name in ("solved", "unsolved", "hostile")}
     solved = reports["solved"]
     assert solved["status"] == "graded" and solved["isolation"].startswith("namespaces"), solved
@@ -682,7 +712,6 @@ def test_kafkalab_grade_on_the_class_cluster(klass, tmp_path):
     rules = subprocess.run(["iptables", "-S"], capture_output=True, text=True).stdout
     assert "KAFKALAB-GRADE-" not in rules, rules  # the kernels' firewall left with the batch
     assert consume(admin, f"check-{uuid.uuid4().hex[:6]}", "alice.grading-target", 1) == ["keep me"]
-    client = admin.admin()
     assert not [u for u in client.describe_user_scram_credentials().result(timeout=30) if u.startswith("kl-grade-")]
     acls = client.describe_acls(AclBindingFilter(ResourceType.ANY, None, ResourcePatternType.ANY, None, None,
                                                  AclOperation.ANY, AclPermissionType.ANY)).result(timeout=30)

@@ -13,9 +13,11 @@ import hashlib
 import json
 import os
 import queue
+import re
 import secrets
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -169,6 +171,55 @@ def _zero(lab: str, message: str) -> list[dict]:
              "evidence": {}} for e in exercises(lab)]
 
 
+# a grading user on a class cluster: kl-grade-<host>-<pid>-<start>-<random>, its grader's machine, pid and start
+GRADING_USER = re.compile(r"^kl-grade-([0-9a-f]{8})-(\d+)-(\d+)-[0-9a-f]+$")
+
+
+def host_tag() -> str:
+    """This machine in 8 hex digits (its host name and machine id): graders on several machines may share a
+    class cluster, and each sweeps the users of its own machine's graders only."""
+    try:
+        machine = Path("/etc/machine-id").read_text().strip()
+    except OSError:
+        machine = ""
+    return hashlib.sha256(f"{socket.gethostname()} {machine}".encode()).hexdigest()[:8]
+
+
+def _start(proc) -> int:
+    """When a process (psutil) started, in hundredths of a second since boot: no clock change moves it."""
+    import psutil
+
+    return round((proc.create_time() - psutil.boot_time()) * 100)
+
+
+def grading_user(pid: int | None = None, host: str | None = None) -> str:
+    """The name of a grading user of this grader (or of process `pid` of machine `host`)."""
+    import psutil
+
+    proc = psutil.Process(pid)
+    return f"kl-grade-{host or host_tag()}-{proc.pid}-{_start(proc)}-{secrets.token_hex(4)}"
+
+
+def _running(pid: int, start: int) -> bool:
+    """Whether process `pid` still runs and is the one that started at `start` (not a later one given the pid)."""
+    import psutil
+
+    try:
+        proc = psutil.Process(pid)
+        return proc.status() != psutil.STATUS_ZOMBIE and _start(proc) == start
+    except psutil.NoSuchProcess:
+        return False
+    except psutil.AccessDenied:  # cannot tell: kept
+        return True
+
+
+def stale(user: str, host: str, running=_running) -> bool:
+    """Whether `user` is a grading user left by a grader of machine `host` that no longer runs (killed before
+    it could remove the user)."""
+    found = GRADING_USER.match(user)
+    return bool(found) and found.group(1) == host and not running(int(found.group(2)), int(found.group(3)))
+
+
 class Batch:
     """One `kafkalab grade` run: settings shared by every submission."""
 
@@ -223,6 +274,8 @@ class Batch:
             self.slots.put(slot)
         self.stopping = threading.Event()
         self.running: dict[int, subprocess.Popen] = {}  # slot -> its worker, for abort()
+        if shared:
+            self._sweep_students()
         self.firewall = _class_firewall(shared) if shared else None  # last: close() removes it
 
     def grade_one(self, path: Path, name: str) -> dict:
@@ -298,7 +351,7 @@ class Batch:
     def _student():
         from ..classroom import Student
 
-        return Student(f"kl-grade-{secrets.token_hex(5)}")
+        return Student(grading_user())
 
     def _create_student(self, student, work: Path) -> None:
         """A SCRAM user of the submission's own on the class cluster (its prefix, ACLs and quotas), whose
@@ -322,14 +375,28 @@ class Batch:
         return {"config": config, "bootstrap": info.get("bootstrap_env") or (
             None if config else info.get("bootstrap") or self.shared.bootstrap_servers)}
 
-    def _remove_student(self, student) -> None:
+    def _remove_student(self, student, failed: str = "grading_student_left") -> None:
         """The submission's topics, groups, ACLs, quotas and user leave the class cluster with it."""
         from ..classroom import remove_students
 
         try:
             remove_students(self.shared, [student], say=lambda _line: None)
         except Exception as err:  # the grade stands; the instructor learns what is left
-            print(t("grading_student_left", student=student.name, error=err), file=sys.stderr)
+            print(t(failed, student=student.name, error=err), file=sys.stderr)
+
+    def _sweep_students(self) -> None:
+        """Remove the grading users (and their topics, groups, ACLs, quotas) of this machine's graders that were
+        killed mid-batch, whose own cleanup never ran; as the firewall sweeps their chains."""
+        from ..classroom import Student
+
+        try:
+            users = self.shared.admin().describe_user_scram_credentials(request_timeout=30).result(timeout=40)
+        except Exception as err:
+            print(t("grading_stale_unlisted", error=err), file=sys.stderr)
+            return
+        host = host_tag()
+        for user in sorted(u for u in users if stale(u, host)):
+            self._remove_student(Student(user), failed="grading_stale_left")
 
     def _run_worker(self, job: dict, box: Sandbox) -> dict:
         log = self.workroot / f"worker-{job['slot']}.log"

@@ -53,6 +53,20 @@ register({
         "ru": "Не удалось убрать пользователя проверки {student} с учебного кластера: {error}. Оценка остаётся в "
               "силе; уберите остатки через `kafkalab classroom remove` (в списке — строка {student}).",
     },
+    "grading_stale_left": {
+        "en": "Could not remove the grading user {student}, left on the class cluster by a killed grader of this "
+              "machine: {error}. Remove what is left with `kafkalab classroom remove` (a roster with the line "
+              "{student}).",
+        "ru": "Не удалось убрать пользователя проверки {student}, которого на учебном кластере оставила "
+              "принудительно остановленная проверка на этой машине: {error}. Уберите остатки через "
+              "`kafkalab classroom remove` (в списке — строка {student}).",
+    },
+    "grading_stale_unlisted": {
+        "en": "Could not list the class cluster's users to remove those left by a killed grader of this machine: "
+              "{error}. Grading goes on.",
+        "ru": "Не удалось получить список пользователей учебного кластера, чтобы убрать оставшихся после "
+              "принудительно остановленной проверки на этой машине: {error}. Проверка продолжается.",
+    },
     "grading_read_incomplete": {
         "en": "The grader could not read topic '{topic}' to its end (partitions {partitions}: nothing new for "
               "{seconds} s). The cluster did not answer in time, which is not your doing: ask for a regrade.",
