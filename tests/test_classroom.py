@@ -646,7 +646,7 @@ def test_kafkalab_grade_on_the_class_cluster(klass, tmp_path):
     from confluent_kafka.admin import (AclBindingFilter, AclOperation, AclPermissionType, NewTopic, ResourcePatternType,
                                        ResourceType)
 
-    from kafkalab.grading.batch import grading_user
+    from kafkalab.grading.class_users import grading_user
 
     root = Path(__file__).resolve().parent.parent
     admin = klass["admin"]
@@ -679,8 +679,9 @@ def test_kafkalab_grade_on_the_class_cluster(klass, tmp_path):
         assert consume(admin, f"{left.prefix}group", f"{left.prefix}work", 1) == ["left behind"]
         groups = client.list_consumer_groups(request_timeout=30).result(timeout=40).valid
         assert f"{left.prefix}group" in [g.group_id for g in groups]  # its offsets committed
+        (subs / "broken.ipynb").write_text("{ not a notebook")  # refused before any kernel starts
         run = subprocess.run([sys.executable, "-m", "kafkalab.cli", "grade", str(solution), str(unsolved),
-                              str(subs / "hostile.ipynb"), "--out", str(out), "--lab", "lab02", "--class", admin.name,
+                              str(subs / "hostile.ipynb"), str(subs / "broken.ipynb"), "--out", str(out), "--lab", "lab02", "--class", admin.name,
                               "--timeout", "120"], cwd=root, capture_output=True, text=True, timeout=1200)
         assert run.returncode == 0, run.stderr[-3000:]
         users = client.describe_user_scram_credentials().result(timeout=30)
@@ -696,13 +697,17 @@ def test_kafkalab_grade_on_the_class_cluster(klass, tmp_path):
         assert left.name not in quotas and all(s.name in quotas for s in kept), quotas
     finally:
         classroom.remove_students(admin, [left, *kept], say=lambda _line: None)
-    reports = {name: json.loads((out / f"{name}.json").read_text()) for name in ("solved", "unsolved", "hostile")}
+    reports = {name: json.loads((out / f"{name}.json").read_text())
+               for name in ("solved", "unsolved", "hostile", "broken")}
     solved = reports["solved"]
     assert solved["status"] == "graded" and solved["isolation"].startswith("namespaces"), solved
     assert solved["score"] == solved["max_score"] > 0, solved["exercises"]
     not_graded = [e for e in solved["exercises"] if e["max_points"] == 0]
     assert [e["id"] for e in not_graded] == ["lab02.ex4"] and "KAFKALAB_ENGINE=local" in not_graded[0]["message"]
     assert reports["unsolved"]["score"] == 0 and reports["hostile"]["score"] == 0
+    broken = reports["broken"]  # its exercises are worth what the class cluster grades, as the others'
+    assert broken["score"] == 0 and broken["error"] and broken["max_score"] == solved["max_score"], broken
+    assert sum(e["max_points"] for e in broken["exercises"]) == broken["max_score"], broken["exercises"]
     last = nbformat.read(str(out / "hostile.executed.ipynb"), as_version=4).cells[-1]
     printed = "".join(o.get("text", "") for o in last.outputs).split()
     assert "ADMIN-REFUSED" in printed and "DELETE-REFUSED" in printed, last.outputs

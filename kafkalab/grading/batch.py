@@ -13,11 +13,9 @@ import hashlib
 import json
 import os
 import queue
-import re
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -32,6 +30,7 @@ from . import messages  # noqa: F401
 from .registry import checks_dir, exercises, lab_of, load, weight_of
 from .reports import feedback_html, feedback_md, gradescope, using_lang, write_csvs
 from . import container
+from .class_users import grading_user, host_tag, stale
 from .sandbox import SLOTS, WORK, Limits, Sandbox, claim_slots, release_slots, strong_possible, sweep_stale
 from .worker import NOTEBOOK_NAME, checks_hash
 
@@ -166,58 +165,10 @@ def validate(raw: bytes, lab: str) -> str | None:
     return None
 
 
-def _zero(lab: str, message: str) -> list[dict]:
-    return [{"id": e.id, "points": 0, "max_points": e.max_points, "passed": False, "message": message,
-             "evidence": {}} for e in exercises(lab)]
-
-
-# a grading user on a class cluster: kl-grade-<host>-<pid>-<start>-<random>, its grader's machine, pid and start
-GRADING_USER = re.compile(r"^kl-grade-([0-9a-f]{8})-(\d+)-(\d+)-[0-9a-f]+$")
-
-
-def host_tag() -> str:
-    """This machine in 8 hex digits (its host name and machine id): graders on several machines may share a
-    class cluster, and each sweeps the users of its own machine's graders only."""
-    try:
-        machine = Path("/etc/machine-id").read_text().strip()
-    except OSError:
-        machine = ""
-    return hashlib.sha256(f"{socket.gethostname()} {machine}".encode()).hexdigest()[:8]
-
-
-def _start(proc) -> int:
-    """When a process (psutil) started, in hundredths of a second since boot: no clock change moves it."""
-    import psutil
-
-    return round((proc.create_time() - psutil.boot_time()) * 100)
-
-
-def grading_user(pid: int | None = None, host: str | None = None) -> str:
-    """The name of a grading user of this grader (or of process `pid` of machine `host`)."""
-    import psutil
-
-    proc = psutil.Process(pid)
-    return f"kl-grade-{host or host_tag()}-{proc.pid}-{_start(proc)}-{secrets.token_hex(4)}"
-
-
-def _running(pid: int, start: int) -> bool:
-    """Whether process `pid` still runs and is the one that started at `start` (not a later one given the pid)."""
-    import psutil
-
-    try:
-        proc = psutil.Process(pid)
-        return proc.status() != psutil.STATUS_ZOMBIE and _start(proc) == start
-    except psutil.NoSuchProcess:
-        return False
-    except psutil.AccessDenied:  # cannot tell: kept
-        return True
-
-
-def stale(user: str, host: str, running=_running) -> bool:
-    """Whether `user` is a grading user left by a grader of machine `host` that no longer runs (killed before
-    it could remove the user)."""
-    found = GRADING_USER.match(user)
-    return bool(found) and found.group(1) == host and not running(int(found.group(2)), int(found.group(3)))
+def _zero(lab: str, message: str, shared: bool = False) -> list[dict]:
+    """Every exercise at 0 with `message`; on a class cluster those that need the nodes are worth 0 of 0."""
+    return [{"id": e.id, "points": 0, "max_points": 0 if shared and e.needs_nodes else e.max_points,
+             "passed": False, "message": message, "evidence": {}} for e in exercises(lab)]
 
 
 class Batch:
@@ -289,7 +240,8 @@ class Batch:
         with using_lang(lang):
             problem = validate(raw, self.lab)
             if problem:
-                return {**base, "status": "graded", "error": problem, "exercises": _zero(self.lab, problem),
+                return {**base, "status": "graded", "error": problem,
+                        "exercises": _zero(self.lab, problem, self.shared is not None),
                         "seconds": round(time.monotonic() - began, 1)}
         slot = self.slots.get()
         work = Path(tempfile.mkdtemp(prefix=f"{slot}-", dir=self.workroot))
@@ -335,7 +287,7 @@ class Batch:
             if report.get("checks_hash") not in (None, self.hash) or "ungradable" in report or "exercises" not in report:
                 error = report.get("ungradable") or "the worker returned no result"
                 merged.update(status="ungradable", score=0, error=error,
-                              exercises=_zero(self.lab, t("grading_ungradable", error=error)))
+                              exercises=_zero(self.lab, t("grading_ungradable", error=error), self.shared is not None))
             else:
                 merged["status"] = "graded"
                 if report.get("kernel_stopped"):

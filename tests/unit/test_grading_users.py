@@ -1,5 +1,5 @@
 """Grading users on a class cluster name their grader (machine, pid, start), so that the next grader of the
-same machine can remove those a killed grader left (kafkalab.grading.batch.stale)."""
+same machine can remove those a killed grader left (kafkalab.grading.class_users.stale)."""
 import os
 import subprocess
 import time
@@ -8,18 +8,18 @@ import psutil
 import pytest
 
 from kafkalab import namespace
-from kafkalab.grading import batch
+from kafkalab.grading import batch, class_users
 
 pytestmark = pytest.mark.unit
 
 
 def test_a_grading_user_names_its_grader():
-    user = batch.grading_user()
-    found = batch.GRADING_USER.match(user)
+    user = class_users.grading_user()
+    found = class_users.GRADING_USER.match(user)
     assert found and namespace.STUDENT_RE.match(user), user
-    assert found.group(1) == batch.host_tag() and int(found.group(2)) == os.getpid()
-    assert batch._running(os.getpid(), int(found.group(3)))
-    assert batch.grading_user() != user  # one per submission
+    assert found.group(1) == class_users.host_tag() and int(found.group(2)) == os.getpid()
+    assert class_users._running(os.getpid(), int(found.group(3)))
+    assert class_users.grading_user() != user  # one per submission
 
 
 def test_only_users_of_gone_graders_of_this_machine_are_stale():
@@ -27,7 +27,7 @@ def test_only_users_of_gone_graders_of_this_machine_are_stale():
     running = {(41, 500)}  # (pid, start) of the graders that run
 
     def stale(user):
-        return batch.stale(user, host, running=lambda pid, start: (pid, start) in running)
+        return class_users.stale(user, host, running=lambda pid, start: (pid, start) in running)
 
     assert stale(f"kl-grade-{host}-42-500-a1b2c3d4")  # its grader is gone
     assert stale(f"kl-grade-{host}-41-400-a1b2c3d4")  # pid 41 now belongs to a later process
@@ -39,16 +39,16 @@ def test_only_users_of_gone_graders_of_this_machine_are_stale():
 
 def test_dead_zombie_and_reused_pids_are_not_running():
     me = psutil.Process()
-    assert batch._running(me.pid, batch._start(me))
-    assert not batch._running(me.pid, batch._start(me) - 1)  # the pid of an earlier process
+    assert class_users._running(me.pid, class_users._start(me))
+    assert not class_users._running(me.pid, class_users._start(me) - 1)  # the pid of an earlier process
     child = subprocess.Popen(["true"])
-    start = batch._start(psutil.Process(child.pid))
+    start = class_users._start(psutil.Process(child.pid))
     deadline = time.monotonic() + 10
     while psutil.Process(child.pid).status() != psutil.STATUS_ZOMBIE and time.monotonic() < deadline:
         time.sleep(0.01)
-    assert not batch._running(child.pid, start)  # exited, not yet waited for
+    assert not class_users._running(child.pid, start)  # exited, not yet waited for
     child.wait()
-    assert not batch._running(child.pid, start)
+    assert not class_users._running(child.pid, start)
 
 
 class _Listing:
@@ -68,9 +68,9 @@ def test_the_sweep_removes_stale_users_and_reports_failures_without_raising(monk
     from kafkalab import classroom, i18n
 
     i18n.set_lang("en")
-    host = batch.host_tag()
+    host = class_users.host_tag()
     gone = f"kl-grade-{host}-999999999-1-a1b2c3d4"  # beyond any pid_max
-    live = batch.grading_user()
+    live = class_users.grading_user()
     removed = []
 
     def remove_students(cluster, students, say):
