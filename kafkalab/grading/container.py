@@ -132,11 +132,3 @@ def remove(token: str | None = None, slot: int | None = None) -> int:
     if found:
         subprocess.run([docker_cli(), "rm", "-f", *found], capture_output=True, timeout=120)
     return len(found)
-
-
-def open_mounted_tops() -> None:
-    """In the container, as the worker starts: the tmpfs over /root (and /home) lets the kernel's user
-    reach Python and the venv below it."""
-    for top in ("/root", "/home"):
-        if os.path.ismount(top):
-            os.chmod(top, 0o755)
