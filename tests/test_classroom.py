@@ -220,7 +220,8 @@ def test_a_fresh_start_and_down_clear_only_my_namespace(klass):
 # what a student runs on the shared cluster under nbval: lessons (up to their Kafka 4.x part, which
 # needs a cluster of one's own), and lab solutions that must earn full marks from their own checks
 LESSONS_ON_SHARED = ["course/en/03_partitions.ipynb", "course/en/05_consumer_groups.ipynb"]  # both, at once
-MORE_LESSONS = {"alice": ["course/en/02_topics_messages.ipynb", "course/en/00_setup.ipynb"],
+MORE_LESSONS = {"alice": ["course/en/02_topics_messages.ipynb", "course/en/00_setup.ipynb",
+                          "course/en/01_concepts_zookeeper.ipynb"],
                 "bob": ["course/en/06_load_testing.ipynb", "course/en/04_replication_failover.ipynb"]}
 LABS_ON_SHARED = ["solutions/en/lab02_topics_messages.ipynb", "solutions/en/lab03_partitions.ipynb",
                   "solutions/en/lab05_consumer_groups.ipynb"]
