@@ -39,7 +39,7 @@ def _parser() -> argparse.ArgumentParser:
     up.add_argument("--kafka", help="Kafka version: 3.9 (default, or $KAFKALAB_KAFKA) or 4 (KRaft presets only)")
     status = named(sub.add_parser("status", help="nodes and addresses of the clusters"))
     status.add_argument("--json", action="store_true")
-    for verb in ("stop", "start", "kill"):
+    for verb in ("stop", "start", "kill", "pause", "resume"):
         named(sub.add_parser(verb, help=f"{verb} one node")).add_argument("node")
     down = named(sub.add_parser("down", help="stop a cluster and delete its data"))
     down.add_argument("--all", action="store_true",
@@ -105,7 +105,7 @@ def run(argv: list[str]) -> int:
             _print_status(c)
         for err in broken if not args.json else []:
             print(t("status_corrupt", name=err.values["name"], error=err))
-    elif cmd in ("stop", "start", "kill"):
+    elif cmd in ("stop", "start", "kill", "pause", "resume"):
         getattr(clusters.attach(args.name), cmd)(args.node)
     elif cmd == "down":
         if args.all_homes and not args.all:

@@ -223,6 +223,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "node_stopped": {"en": "{node} stopped (SIGTERM).", "ru": "{node} остановлен (SIGTERM)."},
     "node_killed": {"en": "{node} killed (SIGKILL).", "ru": "{node} убит (SIGKILL)."},
     "node_started": {"en": "{node} started.", "ru": "{node} запущен."},
+    "node_paused": {"en": "{node} paused (SIGSTOP): alive, answers nothing.",
+                    "ru": "{node} заморожен (SIGSTOP): жив, но ничего не отвечает."},
+    "node_resumed": {"en": "{node} resumed (SIGCONT).", "ru": "{node} разморожен (SIGCONT)."},
     "node_already_running": {"en": "{node} is already running.", "ru": "{node} уже работает."},
     "node_not_running": {"en": "{node} is not running.", "ru": "{node} не работает."},
     "down_done": {
@@ -253,9 +256,9 @@ MESSAGES: dict[str, dict[str, str]] = {
               "(и KAFKALAB_ZOOKEEPER=host:port, если там ZooKeeper).",
     },
     "external_no_control": {
-        "en": "The external cluster '{name}' is not ours to {action}: stop, start and kill work only on "
-              "clusters that kafkalab started.",
-        "ru": "Внешний кластер '{name}' нельзя {action}: stop, start и kill работают только с "
+        "en": "The external cluster '{name}' is not ours to {action}: stop, start, kill, pause and resume work "
+              "only on clusters that kafkalab started.",
+        "ru": "Внешний кластер '{name}' не наш ({action}): stop, start, kill, pause и resume работают только с "
               "кластерами, которые запустил kafkalab.",
     },
     "external_no_disk": {

@@ -96,6 +96,12 @@ register({
     "l04_messages_in": {"en": "messages in {topic}: {count}, end offsets {ends}",
                         "ru": "сообщений в {topic}: {count}, конечные смещения {ends}"},
     "l04_read": {"en": "read {read} distinct messages", "ru": "прочитано разных сообщений: {read}"},
+    "l04_hw_paused": {"en": "offsets {offsets} acknowledged by the leader alone (its log end offset: {leo}); "
+                            "the high watermark with the followers paused: {high}",
+                      "ru": "смещения {offsets} подтверждены одним лидером (его смещение конца лога: {leo}); "
+                            "high watermark при замороженных фолловерах: {high}"},
+    "l04_hw_resumed": {"en": "followers resumed: the high watermark is now {high}",
+                       "ru": "фолловеры разморожены: high watermark теперь {high}"},
     "l04_victim": {"en": "partition 0: leader {leader}, replicas {replicas}, ISR {isr} -> killing {victim}",
                    "ru": "партиция 0: лидер {leader}, реплики {replicas}, ISR {isr} -> убиваем {victim}"},
     "l04_new_leader": {"en": "new leader of partition 0: broker {leader} after {seconds:.1f} s; ISR now {isr}",

@@ -344,6 +344,16 @@ def test_alice_cannot_touch_bobs_things(klass):
     assert err.value.key == "topic_unknown"
 
 
+def test_node_control_is_refused_on_the_shared_cluster(klass):
+    """A student's stop, kill, pause or resume of a class cluster's node is refused in words; the node runs on."""
+    for action in ("stop", "kill", "pause", "resume"):
+        with pytest.raises(KafkaLabError) as err:
+            getattr(klass["alice"], action)("broker-0")
+        assert err.value.key == "external_no_control" and action in str(err.value)
+    assert klass["cluster"].alive("broker-0")
+    assert len(inspect.brokers(klass["bob"])) == 3  # every broker still serves
+
+
 def test_wrong_password_and_unreachable_in_words(klass, tmp_path):
     props = tmp_path / "wrong.properties"
     props.write_text((klass["folder"] / "students" / "bob.properties").read_text().replace("bob-pass", "nope"))

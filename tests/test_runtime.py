@@ -160,6 +160,68 @@ def test_stop_start_keeps_data_and_new_process_reattaches(make_cluster, engine):
     assert sorted(v for *_, v in consume_all(cluster, "kept", 10)) == sorted(f"m{i}".encode() for i in range(10))
 
 
+def _frozen(cluster, node: str) -> bool:
+    """Whether the node's JVM is stopped by a signal, or its container paused."""
+    if cluster.engine.name == "docker":
+        import docker
+
+        return docker.from_env().containers.get(cluster.runtime[node]["container"]).status == "paused"
+    import psutil
+
+    return psutil.Process(cluster.runtime[node]["pid"]).status() == psutil.STATUS_STOPPED
+
+
+def test_paused_followers_hold_the_high_watermark_back(make_cluster, engine):
+    """acks=1 writes go past paused followers: the leader gives them offsets (its log end moves), but the high
+    watermark, all a consumer may read, waits for the followers, and moves once they go on. A paused node is
+    alive, and `down` removes it like any other."""
+    from confluent_kafka import TopicPartition
+
+    cluster = make_cluster("three-brokers", engine)
+    cluster.create_topic("held", partitions=1, replication_factor=3)
+    part = until(lambda: (p := inspect.describe_topic(cluster, "held").partitions[0]).leader is not None
+                 and len(p.isr) == 3 and p, 60)
+    followers = [f"broker-{b}" for b in part.replicas if b != part.leader]
+    producer = cluster.producer(acks="1")
+    offsets = []
+
+    def write(first, last):
+        for i in range(first, last):
+            producer.produce("held", value=f"m{i}", on_delivery=lambda err, msg: offsets.append(err or msg.offset()))
+        assert producer.flush(30) == 0
+
+    write(0, 3)
+    watcher, held = cluster.consumer("held-watcher"), TopicPartition("held", 0)
+    until(lambda: watcher.get_watermark_offsets(held, timeout=5)[1] == 3, 60)
+    # short: a broker paused for zookeeper.session.timeout.ms (6 s) would be taken for dead
+    for node in followers:
+        cluster.pause(node)
+    try:
+        assert all(cluster.alive(node) for node in followers)
+        assert [_frozen(cluster, node) for node in followers] == [True, True]
+        write(3, 8)
+        high = watcher.get_watermark_offsets(held, timeout=5)[1]
+    finally:
+        for node in followers:
+            cluster.resume(node)
+    assert offsets == list(range(8))  # the leader's log ends at 8
+    assert high == 3
+    assert not any(_frozen(cluster, node) for node in followers)
+    until(lambda: watcher.get_watermark_offsets(held, timeout=5)[1] == 8, 60)
+    watcher.close()
+
+    cluster.pause(followers[0])
+    ports, home = [n.port for n in cluster.nodes], state.home_dir()
+    cluster.down()
+    assert _marked_pids(str(home)) == []
+    until(lambda: not any(tcp_open("127.0.0.1", p) for p in ports), 10)
+    if engine == "docker":
+        import docker
+
+        left = docker.from_env().containers.list(all=True, filters={"label": f"kafkalab.cluster={cluster.name}"})
+        assert left == []
+
+
 def _marked_pids(home: str) -> list[int]:
     from kafkalab.cluster.engines.local import marked_pids
 

@@ -212,6 +212,19 @@ class Cluster:
         self.engine.stop_node(self.site, self.node(node), kill=True)
         report.say(t("node_killed", node=node))
 
+    def pause(self, node: str) -> None:
+        """Freeze a node (SIGSTOP, docker pause) as a long GC pause or a stuck disk would: it keeps its
+        connections and, for replica.lag.time.max.ms, its place in the ISR, but answers nothing until `resume`."""
+        self._controllable("pause")
+        self.engine.freeze_node(self.site, self.node(node), True)
+        report.say(t("node_paused", node=node))
+
+    def resume(self, node: str) -> None:
+        """Let a paused node go on where it stopped."""
+        self._controllable("resume")
+        self.engine.freeze_node(self.site, self.node(node), False)
+        report.say(t("node_resumed", node=node))
+
     def start(self, node: str | None = None, timeout: float = READY_TIMEOUT) -> None:
         """Start a stopped node with its data (or every stopped node) and wait until it serves."""
         self._controllable("start")

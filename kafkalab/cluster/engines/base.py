@@ -176,6 +176,11 @@ class Engine:
         """SIGTERM (kill=False, waits for a clean exit) or SIGKILL the node; its data stays."""
         raise NotImplementedError
 
+    def freeze_node(self, site: Site, node: NodeSpec, frozen: bool) -> None:
+        """Freeze the node (SIGSTOP, docker pause) or let it go on: frozen, it keeps its sockets, its sessions
+        and its place in the ISR, and answers nothing."""
+        raise NotImplementedError
+
     def alive(self, site: Site, node: NodeSpec) -> bool:
         raise NotImplementedError
 

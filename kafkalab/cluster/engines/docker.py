@@ -236,10 +236,21 @@ class DockerEngine(Engine):
         wrapped = container.get_wrapped_container()
         return {"container": wrapped.name, "id": wrapped.id}
 
+    def freeze_node(self, site: Site, node: NodeSpec, frozen: bool) -> None:
+        container = self._container(site, node)
+        if container is None:
+            return
+        paused = self._state(container).get("Paused")
+        if frozen and not paused:
+            container.pause()
+        elif paused and not frozen:
+            container.unpause()
+
     def stop_node(self, site: Site, node: NodeSpec, kill: bool = False) -> None:
         container = self._container(site, node)
         if container is None:
             return
+        self.freeze_node(site, node, False)  # the daemon neither stops nor kills a paused container
         if kill:
             if self._state(container).get("Running"):
                 container.kill()
@@ -265,11 +276,11 @@ class DockerEngine(Engine):
 
     def alive(self, site: Site, node: NodeSpec) -> bool:
         container = self._container(site, node)
-        return container is not None and container.status == "running"
+        return container is not None and container.status in ("running", "paused")
 
     def exit_code(self, site: Site, node: NodeSpec) -> int | None:
         container = self._container(site, node)
-        if container is None or container.status == "running":
+        if container is None or container.status in ("running", "paused"):
             return None
         return container.attrs.get("State", {}).get("ExitCode")
 

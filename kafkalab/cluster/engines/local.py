@@ -76,6 +76,13 @@ def _signal_and_wait(pids: list[int], sig: int, timeout: float) -> list[int]:
     return [pid for pid in pids if _running(pid)]
 
 
+def _status(pid: int) -> str | None:
+    try:
+        return psutil.Process(pid).status()
+    except psutil.Error:
+        return None
+
+
 class LocalEngine(Engine):
     name = "local"
 
@@ -136,11 +143,27 @@ class LocalEngine(Engine):
         child = _children.get(site.runtime.get(node.name, {}).get("pid", -1))
         return child.poll() if child else None
 
+    def _node_pids(self, site: Site, node: NodeSpec) -> list[int]:
+        return [p for p in {self._pid(site, node), *marked_pids(site.home, site.name, node.name)} if p]
+
+    def freeze_node(self, site: Site, node: NodeSpec, frozen: bool) -> None:
+        pids = self._node_pids(site, node)
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGSTOP if frozen else signal.SIGCONT)
+            except ProcessLookupError:
+                pass
+
+        def settled() -> bool:  # a signal is delivered a moment after kill() returns
+            return all(not _running(pid) or (_status(pid) == psutil.STATUS_STOPPED) == frozen for pid in pids)
+        wait_for(settled, 10, f"{node.name} to {'stop' if frozen else 'go on'}", every=0.01)
+
     def stop_node(self, site: Site, node: NodeSpec, kill: bool = False) -> None:
-        pids = [p for p in {self._pid(site, node), *marked_pids(site.home, site.name, node.name)} if p]
+        pids = self._node_pids(site, node)
         if kill:
             _signal_and_wait(pids, signal.SIGKILL, 10)
             return
+        self.freeze_node(site, node, False)  # a frozen JVM would keep SIGTERM pending
         left = _signal_and_wait(pids, signal.SIGTERM, STOP_TIMEOUT)
         _signal_and_wait(left, signal.SIGKILL, 10)
 
