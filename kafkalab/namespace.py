@@ -34,7 +34,10 @@ NAME_OPTIONS = ("--topic", "--group")
 
 
 def student(target=None) -> str:
-    """The student: the one an external cluster was joined as, else $KAFKALAB_STUDENT, else ''."""
+    """The student: the one an external cluster was joined as, else $KAFKALAB_STUDENT, else ''; none on a
+    cluster of one's own (a lesson's Kafka 4.x part beside the shared cluster)."""
+    if getattr(getattr(target, "engine", None), "controls_nodes", False):
+        return ""
     found = (getattr(target, "state", None) or {}).get("student") or os.environ.get("KAFKALAB_STUDENT", "")
     found = found.strip()
     if found and not STUDENT_RE.match(found):

@@ -337,7 +337,31 @@ def run_tool(cluster, tool: str, args: list[str], *, input: str | None = None, t
         p.join()
     if echo and fold.summary():
         print(fold.summary(), end="", file=sys.stderr)
+    if code == 0:
+        _created_topic_known(cluster, name, args)
     return ToolResult(tool_name(tool), code, "".join(out), "".join(err), echoed=echo)
+
+
+def _created_topic_known(cluster, name: str, args: list[str], timeout: float = 10.0) -> None:
+    """After `kafka-topics --create`, wait until each broker that answers knows the topic. The tool returns
+    once the controller has it; a `--describe` a moment later may ask a broker the news has not reached
+    yet and hear "does not exist". Only on clusters kafkalab started (their brokers can be asked one by one)."""
+    if name != "kafka-topics" or "--create" not in args or not cluster.engine.controls_nodes:
+        return
+    topic = next((args[i + 1] for i, a in enumerate(args[:-1]) if a == "--topic"), None) or next(
+        (a.split("=", 1)[1] for a in args if a.startswith("--topic=")), None)
+    if not topic:
+        return
+    from .cluster.probes import topic_names
+    from .waiting import wait_for
+
+    def everywhere() -> bool:
+        return all(names is None or topic in names
+                   for names in (topic_names(f"{b.host}:{b.port}") for b in cluster.brokers))
+    try:
+        wait_for(everywhere, timeout, f"every broker to know {topic}", every=0.1)
+    except TimeoutError:
+        pass  # the next step says what is wrong in its own words
 
 
 def run_in_terminal(cluster, tool: str, args: list[str]) -> int:
@@ -351,14 +375,17 @@ def run_in_terminal(cluster, tool: str, args: list[str]) -> int:
     served = toolserver.open_call(cluster, name, main_class(name, kafka_version(cluster)), args)
     try:
         if served is None:
-            return subprocess.call(_argv(cluster, name, args))
-        pumps = [threading.Thread(target=_pump, args=(served.stdout, sys.stdout, []), daemon=True),
-                 threading.Thread(target=_pump, args=(served.stderr, sys.stderr, []), daemon=True)]
-        for p in pumps:
-            p.start()
-        code = served.wait()
-        for p in pumps:
-            p.join()
+            code = subprocess.call(_argv(cluster, name, args))
+        else:
+            pumps = [threading.Thread(target=_pump, args=(served.stdout, sys.stdout, []), daemon=True),
+                     threading.Thread(target=_pump, args=(served.stderr, sys.stderr, []), daemon=True)]
+            for p in pumps:
+                p.start()
+            code = served.wait()
+            for p in pumps:
+                p.join()
+        if code == 0:
+            _created_topic_known(cluster, name, args)
         return code
     except KeyboardInterrupt:
         if served is not None:

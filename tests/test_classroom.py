@@ -218,24 +218,26 @@ def test_a_fresh_start_and_down_clear_only_my_namespace(klass):
 
 
 # what a student runs on the shared cluster under nbval: lessons (up to their Kafka 4.x part, which
-# needs a cluster of one's own), and lab solutions that must earn full marks from their own checks
+# starts a cluster of one's own beside the shared one; WHOLE ones with it), and lab solutions that must
+# earn full marks from their own checks
 LESSONS_ON_SHARED = ["course/en/03_partitions.ipynb", "course/en/05_consumer_groups.ipynb"]  # both, at once
 MORE_LESSONS = {"alice": ["course/en/02_topics_messages.ipynb", "course/en/00_setup.ipynb",
                           "course/en/01_concepts_zookeeper.ipynb"],
                 "bob": ["course/en/06_load_testing.ipynb", "course/en/04_replication_failover.ipynb"]}
+WHOLE = {"course/en/04_replication_failover.ipynb"}
 LABS_ON_SHARED = ["solutions/en/lab02_topics_messages.ipynb", "solutions/en/lab03_partitions.ipynb",
                   "solutions/en/lab05_consumer_groups.ipynb"]
 
 
-def _lesson_copy(lesson: Path, folder: Path) -> Path:
-    """The lesson up to its "Kafka 4.x (KRaft)" part (that part starts a KRaft cluster of its own); node
-    steps (own_nodes) keep no output to compare."""
+def _lesson_copy(lesson: Path, folder: Path, whole: bool = False) -> Path:
+    """The lesson up to its "Kafka 4.x (KRaft)" part (that part starts a KRaft cluster of its own), or
+    `whole`; node steps (own_nodes) keep no output to compare."""
     import nbformat
 
     nb = nbformat.read(str(lesson), as_version=4)
     cut = next((i for i, c in enumerate(nb.cells) if c.cell_type == "markdown" and c.source.startswith("#")
                 and "KRaft" in c.source.splitlines()[0]), len(nb.cells))
-    nb.cells = nb.cells[:cut]
+    nb.cells = nb.cells if whole else nb.cells[:cut]
     for cell in nb.cells:  # a node step shows its recorded outcome here, not the output stored for nbval
         if cell.cell_type == "code" and "own_nodes(" in cell.source:
             cell.source = cell.source.replace("# NBVAL_CHECK_OUTPUT\n", "")
@@ -267,7 +269,8 @@ def _graded_copy(solution: Path, folder: Path) -> Path:
 
 def test_two_students_run_the_course_at_once(klass, tmp_path):
     """alice and bob run the same lessons and labs at the same time, each in kernels of their own, on the
-    class cluster: every cell passes, and each lab's checks give full marks on the student's namespace."""
+    class cluster: every cell passes, and each lab's checks give full marks on the student's namespace.
+    Lesson 04 runs whole: its Kafka 4.x part starts a KRaft cluster of bob's own beside the class cluster."""
     import subprocess
     import sys
 
@@ -281,7 +284,8 @@ def test_two_students_run_the_course_at_once(klass, tmp_path):
         own = tmp_path / who
         own.mkdir()
         env.update(KAFKALAB_HOME=str(own / "home"), KAFKALAB_TEST_KEEP_HOME="1")
-        notebooks = [str(_lesson_copy(root / lesson, own)) for lesson in LESSONS_ON_SHARED + MORE_LESSONS[who]]
+        notebooks = [str(_lesson_copy(root / lesson, own, lesson in WHOLE))
+                     for lesson in LESSONS_ON_SHARED + MORE_LESSONS[who]]
         notebooks += [str(_graded_copy(root / lab, own)) for lab in LABS_ON_SHARED]
         log = open(own / "nbval.log", "w")
         runs[who] = (subprocess.Popen([sys.executable, "-m", "pytest", "-q", "--rootdir", str(root), "-c",
@@ -352,6 +356,23 @@ def test_node_control_is_refused_on_the_shared_cluster(klass):
         assert err.value.key == "external_no_control" and action in str(err.value)
     assert klass["cluster"].alive("broker-0")
     assert len(inspect.brokers(klass["bob"])) == 3  # every broker still serves
+
+
+def test_a_kafka_4_part_beside_the_shared_cluster_is_a_cluster_of_ones_own(klass, monkeypatch, capsys):
+    """A lesson's Kafka 4.x part, run by a student of the class (KAFKALAB_ENGINE=external): its cluster starts
+    here, in KRaft mode, with the course's bare names; the class cluster gets nothing of it."""
+    monkeypatch.setenv("KAFKALAB_ENGINE", "external")
+    monkeypatch.setenv("KAFKALAB_CLIENT_CONFIG", str(klass["folder"] / "students" / "alice.properties"))
+    monkeypatch.setenv("KAFKALAB_STUDENT", "alice")
+    own = kafkalab.up("kraft-combined", name=f"own-{uuid.uuid4().hex[:4]}", kafka="4", fresh=True)
+    try:
+        assert own.engine.controls_nodes and own.spec.mode == "kraft" and own.spec.kafka.startswith("4.")
+        assert "Kafka 4" in capsys.readouterr().out  # it says where this part runs
+        own.create_topic("months", partitions=2)
+        assert "months" in own.admin().list_topics(timeout=10).topics  # no alice. on a cluster of one's own
+        assert "months" not in inspect.topics(klass["alice"])
+    finally:
+        own.down()
 
 
 def test_wrong_password_and_unreachable_in_words(klass, tmp_path):

@@ -674,9 +674,11 @@ def up(preset: str | None = None, name: str | None = None, engine: str = "auto",
                     elif not dead:
                         say(t("attached", name=name, bootstrap=cluster.bootstrap_servers))
                 else:
-                    engine_name = choose_engine(engine)
+                    engine_name = choose_engine(engine, own=kafka is not None)
                     spec = ClusterSpec.from_preset(preset or DEFAULT_PRESET, name, kafka=kafka,
                                                    broker_config=dict(broker_config or {}))
+                    if engine_name != choose_engine(engine):  # a part of one's own beside a shared cluster
+                        say(t("own_beside_shared", kafka=spec.kafka, engine=engine_name))
                     say(t("starting", name=name, preset=spec.preset, engine=engine_name))
                     cluster = _create(spec, engine_name)
                     cluster._start_nodes(cluster.nodes)

@@ -40,9 +40,13 @@ def get_engine(name: str) -> Engine:
     raise KafkaLabError("engine_unknown", engine=name)
 
 
-def choose_engine(requested: str = "auto") -> str:
-    """auto: docker when a Docker daemon answers, else local when Java is found, else a clear error."""
-    requested = requested if requested != "auto" else os.environ.get("KAFKALAB_ENGINE", "auto")
+def choose_engine(requested: str = "auto", own: bool = False) -> str:
+    """auto: $KAFKALAB_ENGINE, else docker when a Docker daemon answers, else local when Java is found, else a
+    clear error. own: a cluster of a chosen Kafka version (a lesson's Kafka 4.x part), which only an engine that
+    starts nodes gives: beside a shared class cluster (KAFKALAB_ENGINE=external) it is docker or local."""
+    from_env = os.environ.get("KAFKALAB_ENGINE", "auto") if requested == "auto" else requested
+    beside_shared = own and requested == "auto" and from_env == "external"
+    requested = "auto" if beside_shared else from_env
     if requested != "auto":
         if requested not in ENGINES:
             raise KafkaLabError("engine_unknown", engine=requested)
@@ -54,6 +58,6 @@ def choose_engine(requested: str = "auto") -> str:
         LocalEngine().check_available()
     except KafkaLabError as err:
         if err.key == "java_missing":
-            raise KafkaLabError("engine_none") from None
+            raise KafkaLabError("own_beside_shared_none" if beside_shared else "engine_none") from None
         raise
     return "local"
