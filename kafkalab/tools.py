@@ -352,12 +352,13 @@ def _created_topic_known(cluster, name: str, args: list[str], timeout: float = 1
         (a.split("=", 1)[1] for a in args if a.startswith("--topic=")), None)
     if not topic:
         return
-    from .cluster.probes import topic_names
+    from .cluster.probes import tcp_open, topic_names
     from .waiting import wait_for
 
     def everywhere() -> bool:
         return all(names is None or topic in names
-                   for names in (topic_names(f"{b.host}:{b.port}") for b in cluster.brokers))
+                   for names in (topic_names(f"{b.host}:{b.port}") for b in cluster.brokers
+                                 if tcp_open(b.host, b.port)))
     try:
         wait_for(everywhere, timeout, f"every broker to know {topic}", every=0.1)
     except TimeoutError:

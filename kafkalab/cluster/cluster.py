@@ -677,7 +677,8 @@ def up(preset: str | None = None, name: str | None = None, engine: str = "auto",
                     engine_name = choose_engine(engine, own=kafka is not None)
                     spec = ClusterSpec.from_preset(preset or DEFAULT_PRESET, name, kafka=kafka,
                                                    broker_config=dict(broker_config or {}))
-                    if engine_name != choose_engine(engine):  # a part of one's own beside a shared cluster
+                    if engine_name != "external" and engine == "auto" and \
+                            os.environ.get("KAFKALAB_ENGINE") == "external":  # one's own, beside a shared cluster
                         say(t("own_beside_shared", kafka=spec.kafka, engine=engine_name))
                     say(t("starting", name=name, preset=spec.preset, engine=engine_name))
                     cluster = _create(spec, engine_name)
