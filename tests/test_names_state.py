@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from waits import until
 
 import kafkalab
 from kafkalab.cluster import cluster as clusters
@@ -311,7 +312,9 @@ def test_down_of_a_damaged_cluster_kills_its_processes_found_by_markers(home):
                subprocess.Popen(["/bin/sh", "-c", " ".join([":", *mark("broken", "zookeeper-1"), "&& sleep 120"])])]
     bystander = subprocess.Popen(sleeper + mark("other", "broker-0"))
     try:
-        assert {p.pid for p in procs.marked(state.home_dir(), "broken")} == {v.pid for v in victims}
+        # the shell's child carries its markers for a moment, until it becomes `sleep`
+        until(lambda: {p.pid for p in procs.marked(state.home_dir(), "broken")} == {v.pid for v in victims}, 10,
+              "the victims alone to carry the markers")
         kafkalab.down(name="broken")
         for v in victims:
             assert v.wait(10) is not None
