@@ -99,15 +99,16 @@ def read_roster(path: str | os.PathLike) -> list[Student]:
     return students
 
 
-def _admin_connection(cluster):
+def admin_connection(cluster):
     from .cluster.connection import Connection, of_cluster
 
     return of_cluster(cluster) or Connection(cluster.bootstrap_servers)
 
 
-def student_properties(cluster, student: Student, password: str) -> str:
-    """The student's client properties: the instructor's address and security, the student's login."""
-    conn = _admin_connection(cluster)
+def student_properties(cluster, student: Student, password: str, ca: str | None = None) -> str:
+    """The student's client properties: the instructor's address and security, the student's login; the
+    instructor's CA file, or `ca` where the student finds a copy of it."""
+    conn = admin_connection(cluster)
     protocol = conn.protocol if conn.protocol.startswith("SASL") else "SASL_PLAINTEXT"
     lines = [f"# Kafka Lab: {student.name} on the class cluster. Use it as",
              f"#   KAFKALAB_CLIENT_CONFIG=<this file> KAFKALAB_STUDENT={student.name} kafkalab up --engine external",
@@ -116,7 +117,7 @@ def student_properties(cluster, student: Student, password: str) -> str:
              "sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required "
              f'username="{student.name}" password="{password}";']
     if conn.ca_file:
-        lines += ["ssl.truststore.type=PEM", f"ssl.truststore.location={conn.ca_file}"]
+        lines += ["ssl.truststore.type=PEM", f"ssl.truststore.location={ca or conn.ca_file}"]
     return "\n".join(lines) + "\n"
 
 
@@ -173,8 +174,8 @@ def create(cluster, roster: str | os.PathLike, out: str | os.PathLike, quotas: d
 
 
 def create_students(cluster, students: list[Student], out: str | os.PathLike, quotas: dict | None = None,
-                    dry_run: bool = False, say=print) -> list[Student]:
-    """create() for these students (the grader makes one per submission)."""
+                    dry_run: bool = False, say=print, ca: str | None = None) -> list[Student]:
+    """create() for these students (the grader makes one per submission, with `ca`: its copy of the CA)."""
     from confluent_kafka.admin import (ScramCredentialInfo, ScramMechanism, UserScramCredentialUpsertion)
 
     out = Path(out)
@@ -201,7 +202,7 @@ def create_students(cluster, students: list[Student], out: str | os.PathLike, qu
         if not result.ok:
             raise KafkaLabError("classroom_failed", student=s.name, what=steps[2],
                                 error=(result.stderr or result.stdout).strip()[-400:])
-        _write_private(path, student_properties(cluster, s, password))
+        _write_private(path, student_properties(cluster, s, password, ca))
     if dry_run:
         say(t("classroom_dry_run"))
     return students

@@ -584,7 +584,9 @@ def make_certificates(folder) -> dict:
 @pytest.mark.skipif(not __import__("shutil").which("openssl"), reason="openssl makes the test certificates")
 def test_sasl_ssl_cluster_and_a_wrong_ca(tmp_path):
     """SASL_SSL with SCRAM-SHA-512 and a PEM CA: confluent-kafka (ssl.ca.location) and Kafka's tools
-    (PEM truststore) both connect; a CA that did not sign the broker's certificate: 'external_tls_failed'."""
+    (PEM truststore) both connect; `kafkalab grade --class` grades a submission there, although the CA
+    file sits under /tmp, which the namespaces sandbox replaces (the kernel gets a copy); a CA that did not
+    sign the broker's certificate: 'external_tls_failed'."""
     certs = make_certificates(tmp_path)
     base = next(b for b in range(29500, 31990, 10) if port_is_free(b))
     config = {
@@ -619,6 +621,11 @@ def test_sasl_ssl_cluster_and_a_wrong_ca(tmp_path):
         result = admin.tool("kafka-console-consumer.sh", "--bootstrap-server", "localhost:9092", "--topic", "secret",
                             "--from-beginning", "--max-messages", "1", echo=False)
         assert result.ok and result.lines == ["over TLS"], result.stderr
+        assert str(certs["ca"]).startswith("/tmp/")
+        report = _grade_first_exercise_of_lab02(admin, tmp_path)
+        assert report["status"] == "graded" and report["isolation"].startswith("namespaces"), report
+        first = report["exercises"][0]
+        assert first["id"] == "lab02.ex1" and first["points"] == first["max_points"] > 0, first
         props.write_text(text.format(ca=certs["other"]))
         with pytest.raises(KafkaLabError) as err:
             join(f"tls-wrong-{uuid.uuid4().hex[:4]}", props)
@@ -628,6 +635,29 @@ def test_sasl_ssl_cluster_and_a_wrong_ca(tmp_path):
         for c in reversed(made):
             if c.dir.exists():
                 c.down()
+
+
+def _grade_first_exercise_of_lab02(cluster, tmp_path: Path) -> dict:
+    """Grade the lab 02 solution's cells up to its first check (the topic `cities`, made with
+    kafka-topics.sh) on `cluster` as a class cluster; its report."""
+    import json
+    import subprocess
+    import sys
+
+    import nbformat
+
+    root = Path(__file__).resolve().parent.parent
+    notebook = nbformat.read(str(root / "solutions/en/lab02_topics_messages.ipynb"), as_version=4)
+    first = next(i for i, c in enumerate(notebook.cells) if 'check("lab02.ex1")' in c.source)
+    notebook.cells = notebook.cells[:first + 1]
+    path = tmp_path / "first" / "first.ipynb"
+    path.parent.mkdir()
+    nbformat.write(notebook, str(path))
+    run = subprocess.run([sys.executable, "-m", "kafkalab.cli", "grade", str(path), "--out", str(tmp_path / "graded"),
+                          "--lab", "lab02", "--class", cluster.name, "--timeout", "120"],
+                         cwd=root, capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr[-3000:]
+    return json.loads((tmp_path / "graded" / "first.json").read_text())
 
 
 ATTACK = """

@@ -75,6 +75,7 @@ register({
 
 GiB = 1 << 30
 ISOLATIONS = ("docker", "namespaces", "weak")
+CA_COPY = "ca.pem"  # a class cluster's CA certificate, copied into each submission's work folder
 
 
 def choose_isolation(wanted: str | None = None, shared: bool = False) -> str:
@@ -122,7 +123,8 @@ def resolve_lab(lab: str | None, paths: list[Path]) -> str:
 
 
 def default_jobs(per_job: int = int(1.5 * GiB), lab: str | None = None, shared: bool = False) -> int:
-    """As many workers as cores, divided by the lab's weight (the clusters' worth of JVMs a submission
+    """One and a half workers per core (a submission waits on its cluster a third of its time: sessions
+    expiring, brokers restarting), divided by the lab's weight (the clusters' worth of JVMs a submission
     runs, declared by its checks), and no more than free memory holds (a cluster and a kernel each).
     On a shared class cluster a submission starts no JVM of its own: two per core."""
     import psutil
@@ -130,7 +132,7 @@ def default_jobs(per_job: int = int(1.5 * GiB), lab: str | None = None, shared: 
     if shared:
         return max(1, min(2 * (os.cpu_count() or 1), SLOTS, psutil.virtual_memory().available // (per_job // 3)))
     clusters = weight_of(lab) if lab else 1
-    cores, per_job = (os.cpu_count() or 1) // clusters, clusters * per_job
+    cores, per_job = (os.cpu_count() or 1) * 3 // 2 // clusters, clusters * per_job
     return max(1, min(cores, psutil.virtual_memory().available // per_job))
 
 
@@ -307,10 +309,14 @@ class Batch:
 
     def _create_student(self, student, work: Path) -> None:
         """A SCRAM user of the submission's own on the class cluster (its prefix, ACLs and quotas), whose
-        client properties the kernel finds in its work folder."""
-        from ..classroom import create_students
+        client properties the kernel finds in its work folder, with a copy of the cluster's CA certificate
+        (the instructor's may sit where the sandbox hides it: under /tmp, beside their properties)."""
+        from ..classroom import admin_connection, create_students
 
-        create_students(self.shared, [student], work, say=lambda _line: None)
+        ca = admin_connection(self.shared).ca_file
+        if ca:
+            shutil.copyfile(Path(ca).expanduser(), work / CA_COPY)
+        create_students(self.shared, [student], work, say=lambda _line: None, ca=str(WORK / CA_COPY) if ca else None)
 
     @staticmethod
     def _student_env(student) -> dict:
@@ -322,8 +328,13 @@ class Batch:
     def _shared_config(self) -> dict:
         """The instructor's client properties (and address, if it came from KAFKALAB_BOOTSTRAP), for the
         worker's own view (never the kernel's)."""
+        from ..cluster.connection import read_properties
+
         info = self.shared.state.get("connection") or {}
         config = Path(info["config"]).read_text() if info.get("config") else ""
+        ca_keys = [key for key in ("ssl.ca.location", "ssl.truststore.location") if key in read_properties(config)]
+        if ca_keys:  # the copy in the work folder (_create_student): the instructor's may be hidden in the sandbox
+            config = config.rstrip("\n") + "\n" + "".join(f"{key}={WORK / CA_COPY}\n" for key in ca_keys)
         return {"config": config, "bootstrap": info.get("bootstrap_env") or (
             None if config else info.get("bootstrap") or self.shared.bootstrap_servers)}
 

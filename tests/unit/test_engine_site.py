@@ -69,3 +69,24 @@ def test_no_engine_method_takes_a_cluster():
             if params[:2] == ["self", "site"]:
                 assert pyinspect.signature(method).parameters["site"].annotation in ("Site", Site)
     assert Path(base.__file__).read_text().count('"logs"') == 1  # the layout is named in one place
+
+
+def test_servers_get_the_c1_compiler_only_where_the_grader_asks(tmp_path, monkeypatch):
+    """A submission's cluster: the grader sets KAFKALAB_QUICK_SERVERS in the kernel's environment."""
+    from kafkalab.grading.sandbox import Sandbox
+
+    spec = ClusterSpec.from_preset("three-brokers", "demo")
+    site = Site(tmp_path, "demo", nodes=tuple(spec.nodes))
+    place = LocalEngine().placement(site)
+
+    def opts():
+        return [base.node_program(node, "x.properties", None, place).server.jvm_opts for node in spec.nodes]
+
+    monkeypatch.delenv(base.QUICK_SERVERS_ENV, raising=False)
+    assert opts() == [[]] * len(spec.nodes)
+    monkeypatch.setenv(base.QUICK_SERVERS_ENV, "1")
+    assert opts() == [base.QUICK_JVM_OPTS] * len(spec.nodes)
+    assert "-XX:TieredStopAtLevel=1" in base.QUICK_JVM_OPTS
+    monkeypatch.delenv(base.QUICK_SERVERS_ENV)
+    box = Sandbox(work=tmp_path / "work", strong=False)
+    assert box.env()[base.QUICK_SERVERS_ENV] == "1"

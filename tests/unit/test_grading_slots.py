@@ -50,16 +50,17 @@ def test_slots_of_a_killed_grader_are_free_at_once(claims_dir):
     sandbox.release_slots(mine)
 
 
-def test_a_lab_weighing_two_clusters_grades_one_submission_per_two_cores(monkeypatch):
-    """lab07's checks declare weight 2 (a ZooKeeper cluster, then a KRaft one); lab03's declare none."""
+def test_a_lab_weighing_two_clusters_grades_half_as_many_submissions_at_once(monkeypatch):
+    """Three workers per two cores; lab07's checks declare weight 2 (a ZooKeeper cluster, then a KRaft
+    one), lab03's none."""
     from kafkalab.grading import batch, registry
 
     assert registry.weight_of("lab03") == 1 and registry.weight_of("lab07") == 2
 
     monkeypatch.setattr(batch.os, "cpu_count", lambda: 2)
-    assert batch.default_jobs(lab="lab03") == 2 and batch.default_jobs(lab="lab07") == 1
+    assert batch.default_jobs(lab="lab03") == 3 and batch.default_jobs(lab="lab07") == 1
     monkeypatch.setattr(batch.os, "cpu_count", lambda: 8)
-    assert batch.default_jobs(per_job=1, lab="lab07") == 4
+    assert batch.default_jobs(per_job=1, lab="lab03") == 12 and batch.default_jobs(per_job=1, lab="lab07") == 6
 
 
 def test_a_weight_names_a_lab_and_at_least_one_cluster():
