@@ -72,7 +72,8 @@ def test_no_engine_method_takes_a_cluster():
 
 
 def test_servers_get_the_c1_compiler_only_where_the_grader_asks(tmp_path, monkeypatch):
-    """A submission's cluster: the grader sets KAFKALAB_QUICK_SERVERS in the kernel's environment."""
+    """A submission's cluster: the grader sets KAFKALAB_QUICK_SERVERS in the kernel's environment. Elsewhere
+    servers compile later than by default, with both compilers."""
     from kafkalab.grading.sandbox import Sandbox
 
     spec = ClusterSpec.from_preset("three-brokers", "demo")
@@ -83,7 +84,7 @@ def test_servers_get_the_c1_compiler_only_where_the_grader_asks(tmp_path, monkey
         return [base.node_program(node, "x.properties", None, place).server.jvm_opts for node in spec.nodes]
 
     monkeypatch.delenv(base.QUICK_SERVERS_ENV, raising=False)
-    assert opts() == [[]] * len(spec.nodes)
+    assert opts() == [base.SERVER_JVM_OPTS] * len(spec.nodes)
     monkeypatch.setenv(base.QUICK_SERVERS_ENV, "1")
     assert opts() == [base.QUICK_JVM_OPTS] * len(spec.nodes)
     assert "-XX:TieredStopAtLevel=1" in base.QUICK_JVM_OPTS
