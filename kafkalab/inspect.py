@@ -9,7 +9,6 @@ Cluster and asks the live cluster through confluent-kafka's AdminClient.
 """
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 
 from .cluster import connection as _connection  # noqa: F401  (registers the what_* messages used here)
@@ -107,17 +106,20 @@ def _key(target) -> str:
     return f"{target.bootstrap_servers}|{getattr(target, 'dir', '')}"
 
 
+class _Transient(Exception):
+    """A transient Kafka error (its __cause__): _ask tries again with a new client."""
+
+
 def _ask(target, request, what: str = ""):
     """request(client) -> a future; its result, retried until TIMEOUT while brokers come and go.
 
     Right after a broker dies the client may still send to it: a few retries with short request
     timeouts ride that out. Unknown topics are not retried (the caller explains them).
     """
-    deadline = time.monotonic() + TIMEOUT
-    while True:
+    def attempt():
         try:
             client = admin(target)
-            return settle(request(client), client, ATTEMPT + 2)
+            return (settle(request(client), client, ATTEMPT + 2),)  # in a tuple: an empty answer is an answer
         except Exception as err:
             if not kafka_errors.is_kafka(err) or kafka_errors.unknown_topic(err):
                 raise  # a bug surfaces as itself; an unknown topic is the caller's to explain
@@ -126,13 +128,15 @@ def _ask(target, request, what: str = ""):
                 raise classified from err  # a refused login or a missing ACL: no retry makes it pass
             if not kafka_errors.transient(err):
                 raise
-            last = err
-            if time.monotonic() + ATTEMPT > deadline:
-                break
             # a client that knew a broker now dead can stay stuck on it: the next attempt gets a new one
             _admins.pop(_key(target), None)
-            time.sleep(0.2)
-    raise _unreachable(target) from last
+            raise _Transient() from err
+
+    try:
+        return wait_for(attempt, max(0.0, TIMEOUT - ATTEMPT), what or "an answer from the brokers",
+                        retry_on=(_Transient,))[0][0]
+    except TimeoutError as timeout:
+        raise _unreachable(target) from (timeout.__cause__.__cause__ if timeout.__cause__ else None)
 
 
 def _explain(err, target, what: str = "") -> KafkaLabError | None:

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from kafkalab.waiting import wait_for
+
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,20 +43,24 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+class _NotYet(Exception):
+    """The page is still loading, the server not up yet (its cause)."""
+
+
 def _wait(condition, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
+    """kafkalab's wait_for; a RuntimeError (a process died) is fatal, any other error means "not yet"."""
+    def attempt():
         try:
-            value = condition()
-            if value:
-                return value
-        except RuntimeError:  # fatal: a process died
+            return condition()
+        except RuntimeError:
             raise
-        except Exception as err:  # the page is still loading, the server not up yet
-            last = err
-        time.sleep(0.25)
-    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what} (last error: {last})")
+        except Exception as err:
+            raise _NotYet(f"{type(err).__name__}: {err}") from err
+
+    try:
+        return wait_for(attempt, timeout, what, every=0.25, retry_on=(_NotYet,))[0]
+    except TimeoutError as err:
+        raise AssertionError(str(err)) from err
 
 
 @pytest.fixture

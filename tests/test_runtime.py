@@ -1,4 +1,5 @@
 """The lab runtime against real clusters, on every engine: round trip, failover, quorum, leaks."""
+import contextlib
 import json
 import os
 import signal
@@ -17,6 +18,7 @@ from kafkalab import inspect
 from kafkalab.cluster import state
 from kafkalab.cluster.probes import tcp_open
 from kafkalab.errors import KafkaLabError
+from kafkalab.waiting import wait_for
 
 KAFKALAB = str(Path(sys.executable).with_name("kafkalab"))
 
@@ -422,12 +424,16 @@ def test_first_consumer_group_after_a_broker_loss(make_cluster):
     consumer = cluster.consumer(f"brand-new-{uuid.uuid4().hex[:6]}", **{"enable.auto.commit": False})
     consumer.subscribe(["after-loss"])
     seen = []
-    deadline = time.monotonic() + 60
+
+    def read_all() -> bool:
+        msg = consumer.poll(0.5)
+        if msg is not None and not msg.error():
+            seen.append(int(msg.value()))
+        return len(seen) >= 100
+
     try:
-        while len(seen) < 100 and time.monotonic() < deadline:
-            msg = consumer.poll(0.5)
-            if msg is not None and not msg.error():
-                seen.append(int(msg.value()))
+        with contextlib.suppress(TimeoutError):  # the assertion below shows what was read
+            wait_for(read_all, 60, "100 messages read by a brand-new group", every=0)
         assert sorted(seen) == list(range(100))
         consumer.commit(asynchronous=False)  # the group's offsets land in __consumer_offsets too
     finally:

@@ -384,7 +384,7 @@ def probe(conn: Connection, timeout: float = 10.0) -> dict:
     KafkaLabError (unreachable, authentication, TLS) with the client's own error chained."""
     import logging
 
-    from confluent_kafka import KafkaError, KafkaException
+    from confluent_kafka import KafkaException
     from confluent_kafka.admin import AdminClient
 
     seen: list = []
@@ -392,8 +392,7 @@ def probe(conn: Connection, timeout: float = 10.0) -> dict:
     admin = AdminClient({"bootstrap.servers": conn.bootstrap, **conn.librdkafka(), "logger": quiet,
                          "error_cb": seen.append, "socket.connection.setup.timeout.ms": 5000,
                          "reconnect.backoff.max.ms": 1000})
-    import time
-
+    from ..waiting import wait_for
     from .probes import settle
 
     def refused():
@@ -403,14 +402,19 @@ def probe(conn: Connection, timeout: float = 10.0) -> dict:
                     return kerr
         return None
 
-    future = admin.describe_cluster(request_timeout=timeout)
-    deadline = time.monotonic() + timeout + 2
-    while not future.done() and time.monotonic() < deadline and refused() is None:
+    def answered_or_refused():
         admin.poll(0.2)  # serves error_cb
+        return future.done() or refused() is not None
+
+    future = admin.describe_cluster(request_timeout=timeout)
+    try:
+        waited = wait_for(answered_or_refused, timeout + 2, "the cluster's answer", every=0)[1]
+    except TimeoutError:
+        waited = timeout + 2
     try:
         if refused() is not None:
             raise KafkaException(refused())
-        desc = settle(future, admin, max(0.1, deadline - time.monotonic()))
+        desc = settle(future, admin, max(0.1, timeout + 2 - waited))
     except Exception as err:
         kerr = refused()
         if kerr is not None:

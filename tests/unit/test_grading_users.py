@@ -2,10 +2,10 @@
 same machine can remove those a killed grader left (kafkalab.grading.class_users.stale)."""
 import os
 import subprocess
-import time
 
 import psutil
 import pytest
+from waits import until
 
 from kafkalab import namespace
 from kafkalab.grading import batch, class_users
@@ -43,9 +43,7 @@ def test_dead_zombie_and_reused_pids_are_not_running():
     assert not class_users._running(me.pid, class_users._start(me) - 1)  # the pid of an earlier process
     child = subprocess.Popen(["true"])
     start = class_users._start(psutil.Process(child.pid))
-    deadline = time.monotonic() + 10
-    while psutil.Process(child.pid).status() != psutil.STATUS_ZOMBIE and time.monotonic() < deadline:
-        time.sleep(0.01)
+    until(lambda: psutil.Process(child.pid).status() == psutil.STATUS_ZOMBIE, 10, "the child to exit", every=0.01)
     assert not class_users._running(child.pid, start)  # exited, not yet waited for
     child.wait()
     assert not class_users._running(child.pid, start)
