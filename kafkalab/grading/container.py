@@ -100,6 +100,11 @@ def mounts(work: Path, kafka_home: Path | None, cds_dir: Path | None, checks: Pa
     return args
 
 
+# The worker's own tasks (nbclient, zmq, the checks' Kafka clients, the helper that ends the kernel's uid), on top
+# of the kernel's uid limit: a fork bomb that fills its limit must not leave the worker unable to start a thread.
+WORKER_TASKS = 256
+
+
 def worker_argv(slot: int, token: str, work: Path, limits: Limits, kafka_home: Path | None,
                 cds_dir: Path | None, checks: Path, lang: str, extra: tuple[Path, ...] = ()) -> list[str]:
     """The command that runs one submission's worker in its own container (job on stdin, report on stdout)."""
@@ -113,7 +118,7 @@ def worker_argv(slot: int, token: str, work: Path, limits: Limits, kafka_home: P
             "--label", f"{LABEL}={token}", "--label", f"{LABEL_SLOT}={slot}",
             "--network", "none", "--hostname", "kafkalab-grader", "--add-host", "kafkalab-grader:127.0.0.1",
             "--memory", str(limits.memory), "--memory-swap", str(limits.memory),
-            "--pids-limit", str(limits.pids), "--cpus", str(limits.cpus),
+            "--pids-limit", str(limits.pids + WORKER_TASKS), "--cpus", str(limits.cpus),
             "--cap-drop", "ALL", *(a for cap in CAPS for a in ("--cap-add", cap)),
             "--security-opt", "no-new-privileges", "--workdir", "/root",
             *mounts(work, kafka_home, cds_dir, checks, extra)]

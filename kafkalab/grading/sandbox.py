@@ -381,7 +381,10 @@ def _kill_uid(uid: int) -> None:
     processes one by one; it cannot outrun this."""
     if os.geteuid() != 0 or uid < UID_BASE:
         return
-    pid = os.fork()
+    try:
+        pid = os.fork()
+    except OSError:  # no task left for the helper: the caller tries again, and kills one by one meanwhile
+        return
     if pid == 0:  # the child only changes uid, signals and exits: safe after fork in a threaded process
         try:
             os.setgroups([])

@@ -35,9 +35,11 @@ def _mounts(argv: list[str]) -> dict[str, str]:
 
 
 def test_container_has_no_network_and_the_limits(argv):
+    """The container's task limit leaves the worker room above the kernel's own (its uid's RLIMIT_NPROC)."""
     argv, _, _ = argv
     line = " ".join(argv)
-    for expected in ("--network none", "--memory 1073741824", "--memory-swap 1073741824", "--pids-limit 500",
+    for expected in ("--network none", "--memory 1073741824", "--memory-swap 1073741824",
+                     f"--pids-limit {500 + container.WORKER_TASKS}",
                      "--cpus 0.5", "--cap-drop ALL", "--read-only", "--rm", "--init",
                      "--name kafkalab-grade-3-abc123", f"--label {container.LABEL}=abc123"):
         assert expected in line, expected
