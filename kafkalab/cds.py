@@ -5,6 +5,8 @@
 - Servers: one archive per role (zookeeper, broker, controller). The first nodes started without one
   write the list of classes they load; the cluster's `down` turns the list into the archive. Later
   clusters start with 40% less CPU (three-brokers: 15.3 -> 9.3 CPU-seconds, 8.0 -> 5.5 s to ready).
+- Docker containers: the same per role, kept per image (`docker_archive`) and dumped by a container of
+  that image (three-brokers on docker: 6.8 -> 4.3 s to ready).
 
 A stale or foreign archive is skipped by the JVM without a word. KAFKALAB_CDS=0 turns it all off;
 KAFKALAB_CDS_DIR names a folder of archives to use (read-only is fine: nothing is trained there then).
@@ -92,7 +94,11 @@ def server_options(java: str, java_version: int, libs: Path, role: str) -> list[
     """JVM options of a server node: its role's archive, or else the list of the classes it loads."""
     if not enabled(java_version):
         return []
-    archive = archive_path(java, libs, role)
+    return archive_options(archive_path(java, libs, role))
+
+
+def archive_options(archive: Path) -> list[str]:
+    """Use `archive`; while there is none, write the list of the classes loaded (made into it at `down`)."""
     if archive.is_file():
         return options(archive)
     if not _writable(archive.parent):
@@ -100,25 +106,35 @@ def server_options(java: str, java_version: int, libs: Path, role: str) -> list[
     return [f"-XX:DumpLoadedClassList={archive.with_suffix(f'.{secrets.token_hex(4)}.classlist')}"]
 
 
+def docker_archive(image_id: str, version: str, role: str) -> Path:
+    """The archive of a server role in the containers of one image (its Java, its jars of Kafka `version`)."""
+    key = hashlib.sha256(f"{image_id}\n{version}".encode()).hexdigest()[:16]
+    return folder() / f"docker-{role}-{key}.jsa"
+
+
+def build_archive(archive: Path, dump, timeout: float = 180) -> bool:
+    """Turn the class lists nodes wrote for `archive` into it; `dump(classlist, partial)` is the argv of the
+    JVM that writes the archive to `partial`. True when it was made now."""
+    lists = sorted(archive.parent.glob(f"{archive.stem}.*.classlist"), key=lambda p: p.stat().st_size)
+    if not lists or archive.is_file():
+        return False
+    classlist = archive.with_suffix(f".{os.getpid()}.list")
+    try:
+        text = lists[-1].read_text(errors="replace")
+        classlist.write_text(text[:text.rfind("\n") + 1])  # a JVM may still be appending to it
+        return _make(archive, lambda partial: dump(classlist, partial), timeout)
+    except OSError:
+        return False
+    finally:
+        for path in (classlist, *lists):
+            path.unlink(missing_ok=True)
+
+
 def build_servers(java: str, libs: Path, roles=("zookeeper", "broker", "controller"), timeout: float = 180) -> list[Path]:
     """Turn the class lists that nodes wrote into their roles' archives; returns the archives made."""
-    made = []
-    for role in roles:
-        archive = archive_path(java, libs, role)
-        lists = sorted(archive.parent.glob(f"{archive.stem}.*.classlist"), key=lambda p: p.stat().st_size)
-        if not lists or archive.is_file():
-            continue
-        classlist = archive.with_suffix(f".{os.getpid()}.list")
-        try:
-            text = lists[-1].read_text(errors="replace")
-            classlist.write_text(text[:text.rfind("\n") + 1])  # a JVM may still be appending to it
-            if _make(archive, lambda partial: [java, "-Xshare:dump", f"-XX:SharedClassListFile={classlist}",
-                                               f"-XX:SharedArchiveFile={partial}", *QUIET, "-cp", f"{libs}/*"],
-                     timeout):
-                made.append(archive)
-        except OSError:
-            pass
-        finally:
-            for path in (classlist, *lists):
-                path.unlink(missing_ok=True)
-    return made
+    def dump(classlist: Path, partial: Path) -> list[str]:
+        return [java, "-Xshare:dump", f"-XX:SharedClassListFile={classlist}", f"-XX:SharedArchiveFile={partial}",
+                *QUIET, "-cp", f"{libs}/*"]
+
+    return [archive for archive in (archive_path(java, libs, role) for role in roles)
+            if build_archive(archive, dump, timeout)]

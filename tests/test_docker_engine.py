@@ -245,3 +245,42 @@ def test_kraft_on_kafka4_in_containers():
     finally:
         cluster.down()
     _assert_nothing_left("dk-kraft", ports)
+
+
+def test_containers_list_their_classes_then_start_from_an_archive_made_for_the_image(tmp_path, monkeypatch):
+    from kafkalab import cds
+
+    monkeypatch.setenv("KAFKALAB_CDS_DIR", str(tmp_path / "archives"))
+    client = docker_engine._client()
+
+    def flags(cluster):
+        found = {}
+        for container in client.containers.list(filters={"label": f"kafkalab.cluster={cluster.name}"}):
+            script = " ".join(container.attrs["Config"]["Cmd"])
+            found[container.labels["kafkalab.node"]] = sorted(
+                word for word in ("-XX:SharedArchiveFile", "-XX:DumpLoadedClassList") if word in script)
+        return found
+
+    first = kafkalab.up("single", name="dk-cds", engine="docker", fresh=True, quiet=True)
+    assert flags(first) == {"zookeeper-1": ["-XX:DumpLoadedClassList"], "broker-0": ["-XX:DumpLoadedClassList"]}
+    first.down()
+    archives = sorted((tmp_path / "archives").glob("docker-*.jsa"))
+    assert [p.name.split("-")[1] for p in archives] == ["broker", "zookeeper"]
+    assert not list((tmp_path / "archives").glob("*.classlist"))
+    # the image's own Java maps it (-Xshare:on refuses an archive it cannot use, instead of skipping it)
+    image = docker_engine.resolve_image()
+    mapped = subprocess.run(["docker", "run", "--rm", "--network", "none", "-v", f"{tmp_path}:{tmp_path}:ro",
+                             "--entrypoint", "java", image, "-Xshare:on", f"-XX:SharedArchiveFile={archives[0]}",
+                             "-cp", f"{docker_engine.container_libs(first.spec.kafka)}/*", "-version"],
+                            capture_output=True, text=True, timeout=120)
+    assert mapped.returncode == 0, mapped.stderr
+
+    second = kafkalab.up("single", name="dk-cds", engine="docker", fresh=True, quiet=True)
+    try:
+        assert flags(second) == {"zookeeper-1": ["-XX:SharedArchiveFile"], "broker-0": ["-XX:SharedArchiveFile"]}
+        second.create_topic("after-cds")
+        _produce(second, "after-cds", 5)
+        assert sorted(_consume(second, "after-cds", 5)) == [str(i).encode() for i in range(5)]
+    finally:
+        second.down()
+    assert cds.folder() == tmp_path / "archives"

@@ -81,6 +81,10 @@ def test_kraft_on_kafka4_quorum_failover_and_lost_majority(make_cluster):
     # the format step is kept where a lesson can show it
     script = (cluster.dir / "config" / "format-storage.sh").read_text()
     assert script.count("kafka-storage.sh format -t") == 6 and cluster.state["kraft_cluster_id"] in script
+    # one JVM formatted the six nodes (the tool server's batch mode), each node's own folder
+    batch = (cluster.dir / "logs" / "storage-format" / "console.log").read_text()
+    assert sorted(line.split()[3] for line in batch.splitlines() if line.startswith("Formatting metadata directory")) \
+        == sorted(str(cluster.data_dir(n.name)) for n in cluster.nodes)
     assert "controller.quorum.voters=1001@127.0.0.1:" in cluster.config("broker-0")
 
     # status --json: three voters, one leader among them, the brokers as observers

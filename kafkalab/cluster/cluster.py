@@ -248,6 +248,7 @@ class Cluster:
             if self.engine.binds_host_ports and not port_is_free(n.port):
                 raise KafkaLabError("port_in_use_start", node=n.name, port=n.port, name=self.name)
         self._wait_registrations_expired([n for n in nodes if n.role == "broker"])
+        self.engine.prepare_nodes(self.site, nodes)
         for n in sorted(nodes, key=lambda n: n.role == "broker"):  # ZooKeeper and controllers first
             self.runtime[n.name] = self.engine.start_node(self.site, n)
         self.save()

@@ -29,6 +29,11 @@ import java.util.Arrays;
  * call the server ends by itself.
  *
  *   java -cp KAFKA_LIBS/*:DIR ToolServer SOCKET IDLE_SECONDS
+ *
+ * Batch mode: several calls in one JVM start, on this process's own stdout and stderr; the first call
+ * that fails ends the batch with its exit code (kafkalab formats a KRaft cluster's nodes this way).
+ *
+ *   java -cp KAFKA_LIBS/*:DIR ToolServer --batch MAIN ARGS... [--then MAIN ARGS...]...
  */
 public final class ToolServer {
     static final Frames OUT = new Frames(1);
@@ -80,6 +85,9 @@ public final class ToolServer {
     }
 
     public static void main(String[] argv) throws Exception {
+        if (argv.length > 0 && argv[0].equals("--batch")) {
+            Runtime.getRuntime().halt(batch(Arrays.copyOfRange(argv, 1, argv.length)));
+        }
         Path socket = Path.of(argv[0]);
         long idleMillis = Long.parseLong(argv[1]) * 1000L;
         Frames out = OUT;
@@ -107,6 +115,30 @@ public final class ToolServer {
             Files.deleteIfExists(socket);
         }
         Runtime.getRuntime().halt(0); // threads a tool left behind do not keep an idle server alive
+    }
+
+    static int batch(String[] argv) throws Exception {
+        trapExit();
+        System.setIn(new ByteArrayInputStream(new byte[0]));
+        int from = 0;
+        while (from < argv.length) {
+            int to = from;
+            while (to < argv.length && !argv[to].equals("--then")) {
+                to++;
+            }
+            exited = null;
+            int code = run(argv[from], Arrays.copyOfRange(argv, from + 1, to));
+            System.out.flush();
+            System.err.flush();
+            if (exited != null) {
+                code = exited;
+            }
+            if (code != 0) {
+                return code;
+            }
+            from = to + 1;
+        }
+        return 0;
     }
 
     static void serve(SocketChannel call, Frames out, Frames err) {

@@ -91,3 +91,18 @@ def test_servers_get_the_c1_compiler_only_where_the_grader_asks(tmp_path, monkey
     monkeypatch.delenv(base.QUICK_SERVERS_ENV)
     box = Sandbox(work=tmp_path / "work", strong=False)
     assert box.env()[base.QUICK_SERVERS_ENV] == "1"
+
+
+def test_a_kraft_node_formats_its_storage_only_until_it_is_formatted(tmp_path):
+    spec = ClusterSpec.from_preset("kraft", "demo", kafka="4")
+    site = Site(tmp_path, "demo", kafka=spec.kafka, nodes=tuple(spec.nodes), kraft_cluster_id="abc",
+                config_files={n.name: f"{n.name}.properties" for n in spec.nodes})
+    engine, controller = LocalEngine(), site.node("controller-1")
+    [step] = engine._setup_steps(site, controller)
+    assert step.main == base.STORAGE_MAIN and step.args[:3] == ["format", "-t", "abc"]
+    assert "--ignore-formatted" in step.args
+    folder = Path(engine.placement(site).data_dir(controller))
+    folder.mkdir(parents=True)
+    (folder / "meta.properties").write_text("cluster.id=abc\n")
+    assert engine._setup_steps(site, controller) == []  # as --ignore-formatted decides, without a JVM
+    assert engine._setup_steps(site, site.node("broker-0")) != []  # the other nodes still need theirs

@@ -137,6 +137,12 @@ def node_program(node: NodeSpec, config_path: str, kraft_cluster_id: str | None,
     return NodeProgram(server)
 
 
+def formatted(place: Placement, node: NodeSpec) -> bool:
+    """Whether a KRaft node's storage is formatted (what `format --ignore-formatted` checks): its folder has
+    meta.properties."""
+    return (Path(place.data_dir(node)) / "meta.properties").is_file()
+
+
 def prepare_node_folders(site: Site, node: NodeSpec, place: Placement) -> None:
     """The node's log folder, and for ZooKeeper its dataDir with the `myid` file an ensemble needs."""
     site.log_dir(node.name).mkdir(parents=True, exist_ok=True)
@@ -176,6 +182,10 @@ class Engine:
 
     def placement(self, site: Site) -> Placement:
         return Placement(str(site.data_root()))
+
+    def prepare_nodes(self, site: Site, nodes: list[NodeSpec]) -> None:
+        """Before `nodes` start: set-up work done for all of them at once, where the engine can (the local
+        engine formats KRaft storage in one JVM). Each node's own set-up steps still run if this did not."""
 
     def start_node(self, site: Site, node: NodeSpec) -> dict:
         """Start `node` without waiting for it; return what finds it again (kept in the cluster's state)."""

@@ -23,7 +23,7 @@ from testcontainers.core.config import testcontainers_config
 from testcontainers.core.container import DockerContainer
 from testcontainers.core.network import Network
 
-from ... import distribution
+from ... import cds, distribution
 from ...errors import KafkaLabError
 from ...i18n import register
 from ...java import java_command
@@ -53,6 +53,7 @@ register({
 LABEL_CLUSTER = "kafkalab.cluster"
 LABEL_HOME = "kafkalab.home"
 LABEL_CREATED = "kafkalab.created"
+_image_ids: dict[str, str] = {}
 # ports inside a container (each container has its own address, so they never clash)
 ZOOKEEPER_PORT, BROKER_EXTERNAL_PORT, BROKER_INTERNAL_PORT, CONTROLLER_PORT = 2181, 9092, 19092, 9093
 _client_cache = None
@@ -194,9 +195,12 @@ class DockerEngine(Engine):
         logs = site.log_dir(node.name)
         version = site.kafka
 
+        shared = self._server_archive_options(site, node)
+
         def argv(step: JavaStep, server: bool) -> str:
             return shlex.join(java_command(
-                step.main, Path(container_libs(version)), heap=step.heap, jvm_opts=JVM_OPTS + step.jvm_opts,
+                step.main, Path(container_libs(version)), heap=step.heap,
+                jvm_opts=JVM_OPTS + (shared if server else []) + step.jvm_opts,
                 args=step.args,
                 java="java", log4j=log4j_config(version, server), logs_dir=logs if server else None))
 
@@ -204,6 +208,41 @@ class DockerEngine(Engine):
         steps = [argv(s, server=False) for s in program.setup]
         steps.append("exec " + argv(program.server, server=True))
         return f"exec >>{console} 2>&1; " + " && ".join(steps)
+
+    # --- class-data sharing: as the local engine, one archive per role, made for the image's own Java --------
+    @staticmethod
+    def _image_id(image: str) -> str:
+        if image not in _image_ids:
+            _image_ids[image] = _client().images.get(image).id
+        return _image_ids[image]
+
+    def _archive(self, site: Site, role: str) -> Path | None:
+        if os.environ.get("KAFKALAB_CDS", "1") == "0" or role not in ("zookeeper", "broker", "controller"):
+            return None
+        return cds.docker_archive(self._image_id(site.image or resolve_image()), site.kafka, role)
+
+    def _server_archive_options(self, site: Site, node: NodeSpec) -> list[str]:
+        archive = self._archive(site, node.role)
+        return cds.archive_options(archive) if archive else []
+
+    def _build_archives(self, site: Site) -> None:
+        """After `down`: the class lists the cluster's containers wrote become archives, each dumped by a
+        throwaway container of the same image (its Java, its paths)."""
+        image = site.image or resolve_image()
+        mounts = ["-v", f"{cds.folder()}:{cds.folder()}"]
+        if site.kafka not in image_versions(image):
+            mounts += ["-v", f"{distribution.require(site.kafka).libs}:{container_libs(site.kafka)}:ro"]
+
+        def dump(classlist: Path, partial: Path) -> list[str]:
+            return ["docker", "run", "--rm", "--network", "none", "-u", f"{os.getuid()}:{os.getgid()}", *mounts,
+                    "--label", LABEL_CLUSTER + "=" + site.name, "--label", f"{LABEL_HOME}={site.home}",
+                    "--entrypoint", "java", image, "-Xshare:dump", f"-XX:SharedClassListFile={classlist}",
+                    f"-XX:SharedArchiveFile={partial}", *cds.QUIET, "-cp", f"{container_libs(site.kafka)}/*"]
+
+        for role in sorted({n.role for n in site.nodes}):
+            archive = self._archive(site, role)
+            if archive:
+                cds.build_archive(archive, dump)
 
     def start_node(self, site: Site, node: NodeSpec) -> dict:
         existing = self._container(site, node)
@@ -225,6 +264,9 @@ class DockerEngine(Engine):
         container.ports[f"{published_port(node)}/tcp"] = ("127.0.0.1", node.port)
         container.with_volume_mapping(str(site.dir), str(site.dir), "rw")
         container.with_volume_mapping(str(RESOURCES), str(RESOURCES), "ro")
+        if self._archive(site, node.role):  # its class list is written there, or its archive read
+            cds.folder().mkdir(parents=True, exist_ok=True)
+            container.with_volume_mapping(str(cds.folder()), str(cds.folder()), "rw")
         if site.kafka not in image_versions(image):  # an image built before 4.x was fetched: the host's jars
             container.with_volume_mapping(str(distribution.require(site.kafka).libs), container_libs(site.kafka), "ro")
         try:
@@ -310,6 +352,10 @@ class DockerEngine(Engine):
     # --- cleanup ---------------------------------------------------------------------------------
     def remove(self, site: Site) -> None:
         self._remove_labelled(_labels(site.home, site.name))
+        try:
+            self._build_archives(site)
+        except Exception:  # noqa: BLE001 (the daemon, the image, the disk): the next cluster starts without it
+            pass
 
     @classmethod
     def sweep(cls, home) -> list[str]:

@@ -20,10 +20,11 @@ from ...java import find_java, java_command
 from ...waiting import wait_for
 from .. import procs
 from ..spec import NodeSpec
-from .base import (RESOURCES, JVM_OPTS, QUICK_JVM_OPTS, Engine, JavaStep, Site, log4j_config,  # noqa: F401
-                   node_program, owner_exists, prepare_node_folders)
+from .base import (RESOURCES, JVM_OPTS, QUICK_JVM_OPTS, Engine, JavaStep, Site, formatted,  # noqa: F401
+                   log4j_config, node_program, owner_exists, prepare_node_folders)
 
 STOP_TIMEOUT = 30.0
+FORMAT_NODE = "storage-format"  # the -Dkafkalab.node marker and log folder of the batch that formats the nodes
 register({
     "java_too_old_kafka4": {
         "en": "Kafka {kafka} needs Java 17 or newer; the Java found is {version} ({path}). Fix: install "
@@ -104,20 +105,54 @@ class LocalEngine(Engine):
     def _argv(self, site: Site, node_name: str, step: JavaStep, role: str | None) -> list[str]:
         """The java command of one step; `role` for a server (its class-data archive), None for a tool."""
         dist = distribution.require(site.kafka)
+        java, java_version = find_java()
         shared = []
         if role:
-            java, java_version = find_java()
             shared = cds.server_options(java, java_version, dist.libs, role)
+        elif cds.enabled(java_version):  # tools and set-up steps (storage format): the tools' archive, once made
+            shared = cds.options(cds.archive_path(java, dist.libs))
         return java_command(
             step.main, dist.libs, heap=step.heap,
             jvm_opts=JVM_OPTS + shared + step.jvm_opts + markers(site.home, site.name, node_name),
             args=step.args, log4j=log4j_config(site.kafka, server=role is not None),
             logs_dir=site.log_dir(node_name) if role else None)
 
+    def _setup_steps(self, site: Site, node: NodeSpec) -> list[JavaStep]:
+        """The node's set-up steps still to do: none once its storage is formatted (as --ignore-formatted
+        would decide, without a JVM start)."""
+        place = self.placement(site)
+        if formatted(place, node):
+            return []
+        return node_program(node, str(site.config_path(node)), site.kraft_cluster_id, place).setup
+
+    def prepare_nodes(self, site: Site, nodes: list[NodeSpec]) -> None:
+        """Format the KRaft nodes' storage in one JVM (the tool server's batch mode): one JVM start instead
+        of one per node. Output in logs/storage-format/console.log; on any failure the nodes format
+        themselves, and their own logs say what went wrong."""
+        from ... import toolserver
+
+        steps = [s for n in nodes for s in self._setup_steps(site, n)]
+        java, java_version = find_java()
+        classes = toolserver.class_dir(java, java_version) if len(steps) > 1 else None
+        if classes is None:
+            return
+        calls = [word for i, s in enumerate(steps) for word in (["--then"] if i else []) + [s.main, *s.args]]
+        argv = self._argv(site, FORMAT_NODE, JavaStep("ToolServer", ["--batch", *calls], "128m", QUICK_JVM_OPTS),
+                          role=None)
+        cp = argv.index("-cp")
+        argv[cp + 1] += os.pathsep + str(classes)
+        site.log_dir(FORMAT_NODE).mkdir(parents=True, exist_ok=True)
+        with open(site.log_dir(FORMAT_NODE) / "console.log", "ab") as console:
+            try:
+                subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=console, stderr=subprocess.STDOUT,
+                               cwd=site.dir, timeout=120)
+            except subprocess.TimeoutExpired:
+                pass
+
     def start_node(self, site: Site, node: NodeSpec) -> dict:
         program = node_program(node, str(site.config_path(node)), site.kraft_cluster_id, self.placement(site))
         prepare_node_folders(site, node, self.placement(site))
-        steps = [shlex.join(self._argv(site, node.name, s, role=None)) for s in program.setup]
+        steps = [shlex.join(self._argv(site, node.name, s, role=None)) for s in self._setup_steps(site, node)]
         steps.append("exec " + shlex.join(self._argv(site, node.name, program.server, role=node.role)))
         with open(site.log_dir(node.name) / "console.log", "ab") as console:
             proc = subprocess.Popen(["/bin/sh", "-c", " && ".join(steps)], stdin=subprocess.DEVNULL,
@@ -193,16 +228,14 @@ class LocalEngine(Engine):
 def host_tool_command(site: Site, step: JavaStep, train: bool) -> list[str]:
     """The one way every engine runs a Kafka CLI tool from this machine: a JVM with Kafka's jars and,
     where Java allows, the tools' class-data archive (`train`: made on first use with a serving broker)."""
-    argv = LocalEngine()._argv(site, "tool", step, role=None)
     java, java_version = find_java()
-    if not cds.enabled(java_version):
-        return argv
-    archive = cds.archive_path(java, distribution.require(site.kafka).libs)
-    broker = _serving_broker(site) if train and not archive.is_file() else None
-    if broker:
-        cds.train(LocalEngine()._argv(site, "tool", JavaStep(TRAINING_TOOL, ["--bootstrap-server", broker, "--list"],
-                                                             "256m", QUICK_JVM_OPTS), role=None), archive)
-    return argv[:1] + cds.options(archive) + argv[1:]
+    if train and cds.enabled(java_version):
+        archive = cds.archive_path(java, distribution.require(site.kafka).libs)
+        broker = _serving_broker(site) if not archive.is_file() else None
+        if broker:
+            cds.train(LocalEngine()._argv(site, "tool", JavaStep(TRAINING_TOOL, ["--bootstrap-server", broker, "--list"],
+                                                                 "256m", QUICK_JVM_OPTS), role=None), archive)
+    return LocalEngine()._argv(site, "tool", step, role=None)
 
 
 TRAINING_TOOL = "org.apache.kafka.tools.TopicCommand"  # its classes (admin client) serve most tools
