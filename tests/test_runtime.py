@@ -451,9 +451,7 @@ p.produce("t", b"x")
 assert p.flush(10) == 0
 con = c.consumer("g")
 con.subscribe(["t"])
-deadline = time.monotonic() + 30
-while time.monotonic() < deadline and (m := con.poll(0.5)) is None:
-    pass
+kafkalab.wait_for(lambda: con.poll(0.5) is not None, 30, "the first message")
 a = c.admin()
 a.list_topics(timeout=10)
 kept = (p, con, a)  # the notebook still holds them
