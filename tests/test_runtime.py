@@ -277,6 +277,24 @@ def test_ephemeral_cluster_goes_with_its_owner(tmp_path):
         subprocess.run([KAFKALAB, "down", "--all"], env=env, capture_output=True)
 
 
+def test_ephemeral_cluster_goes_with_an_owner_killed_during_up(tmp_path):
+    """A kernel restarted while its cluster is still starting: the watchdog is armed before the first node."""
+    home = str(tmp_path / "home")
+    env = {**os.environ, "KAFKALAB_HOME": home}
+    script = "import kafkalab; kafkalab.up('three-brokers', name='eph-early', ephemeral=True, engine='local')"
+    owner = subprocess.Popen([sys.executable, "-c", script], env=env, stdout=subprocess.DEVNULL)
+    try:
+        # a node runs, the cluster is not ready yet (its brokers have not all registered)
+        until(lambda: _marked_pids(home) or owner.poll() is not None, 60)
+        assert owner.poll() is None, "up ended before a node was seen"
+        owner.send_signal(signal.SIGKILL)
+        owner.wait()
+        until(lambda: not _marked_pids(home) and not (Path(home) / "clusters" / "eph-early").exists(), 60)
+    finally:
+        owner.kill()
+        subprocess.run([KAFKALAB, "down", "--all"], env=env, capture_output=True)
+
+
 def test_taken_port_falls_back_with_a_message(make_cluster, capsys):
     holder = socket.socket()
     holder.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

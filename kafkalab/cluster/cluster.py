@@ -683,6 +683,8 @@ def up(preset: str | None = None, name: str | None = None, engine: str = "auto",
                         say(t("own_beside_shared", kafka=spec.kafka, engine=engine_name))
                     say(t("starting", name=name, preset=spec.preset, engine=engine_name))
                     cluster = _create(spec, engine_name)
+                    if ephemeral and cluster.engine.controls_nodes:
+                        _watch(cluster)  # armed before the first node starts: an owner killed during up leaks nothing
                     cluster._start_nodes(cluster.nodes)
             cluster.wait_ready(timeout, cluster.nodes)
             if fresh and not cluster.engine.controls_nodes:  # a shared cluster: the student's data from before
@@ -705,7 +707,7 @@ def up(preset: str | None = None, name: str | None = None, engine: str = "auto",
             fresh = True
     global _current
     _current = name
-    if ephemeral:
+    if ephemeral and (existing or not cluster.engine.controls_nodes):
         _watch(cluster)
     if not existing or dead:
         say(t("ready", name=name, seconds=time.monotonic() - began, bootstrap=cluster.bootstrap_servers))
