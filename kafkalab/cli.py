@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 
@@ -21,7 +22,44 @@ from . import distribution
 from .cluster import cluster as clusters
 from .cluster.spec import PRESETS
 from .errors import KafkaLabError
-from .i18n import t
+from .i18n import lang, register, t
+
+register({
+    "cli_all_homes_alone": {"en": "--all-homes goes with --all", "ru": "--all-homes работает только вместе с --all"},
+})
+# argparse's own words (usage, its error messages), for a Russian user
+ARGPARSE_RU = {
+    "usage: ": "использование: ",
+    "%(prog)s: error: %(message)s\n": "%(prog)s: ошибка: %(message)s\n",
+    "argument %(argument_name)s: %(message)s": "аргумент %(argument_name)s: %(message)s",
+    "the following arguments are required: %s": "не хватает обязательных аргументов: %s",
+    "unrecognized arguments: %s": "неизвестные аргументы: %s",
+    "invalid choice: %(value)r (choose from %(choices)s)": "недопустимое значение: %(value)r (возможны: %(choices)s)",
+    "invalid %(type)s value: %(value)r": "недопустимое значение (%(type)s): %(value)r",
+    "expected one argument": "нужен один аргумент",
+    "expected at most one argument": "нужно не больше одного аргумента",
+    "expected at least one argument": "нужен хотя бы один аргумент",
+    "not allowed with argument %s": "нельзя вместе с аргументом %s",
+    "one of the arguments %s is required": "нужен один из аргументов %s",
+    "ambiguous option: %(option)s could match %(matches)s": "неоднозначная опция: %(option)s подходит к %(matches)s",
+    "positional arguments": "позиционные аргументы",
+    "options": "опции",
+    "show this help message and exit": "показать эту справку и выйти",
+}
+
+
+@contextlib.contextmanager
+def _argparse_in_language():
+    """argparse looks its words up through its module's `_` at call time: in Russian, ours."""
+    if lang() != "ru":
+        yield
+        return
+    original = argparse._
+    argparse._ = lambda text: ARGPARSE_RU.get(text, original(text))
+    try:
+        yield
+    finally:
+        argparse._ = original
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -86,7 +124,8 @@ def _print_status(cluster) -> None:
 def run(argv: list[str]) -> int:
     if argv and argv[0] == "tool" and len(argv) > 1 and argv[1] not in ("-h", "--help"):
         return _tool(argv[1:])
-    args = _parser().parse_args(argv)
+    with _argparse_in_language():
+        args = _parser().parse_args(argv)
     cmd = args.command
     if cmd == "up":
         clusters.up(args.preset, args.name, args.engine, fresh=args.fresh, kafka=args.kafka)
@@ -109,7 +148,8 @@ def run(argv: list[str]) -> int:
         getattr(clusters.attach(args.name), cmd)(args.node)
     elif cmd == "down":
         if args.all_homes and not args.all:
-            _parser().error("--all-homes goes with --all")
+            with _argparse_in_language():
+                _parser().error(t("cli_all_homes_alone"))
         if args.course:
             clusters.down_course()
         else:
