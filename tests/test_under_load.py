@@ -11,8 +11,10 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-# the two most timing-sensitive: a group's rebalances (lesson 05) and a failover with acks=all (lab 04)
-NOTEBOOKS = ["course/en/05_consumer_groups.ipynb", "solutions/en/lab04_replication_failover.ipynb"]
+# the timing-sensitive ones: quorum loss (01), failovers with acks=all (04, lab 04), rebalances (05, lab 05)
+NOTEBOOKS = ["course/en/01_concepts_zookeeper.ipynb", "course/en/04_replication_failover.ipynb",
+             "course/en/05_consumer_groups.ipynb", "solutions/en/lab04_replication_failover.ipynb",
+             "solutions/en/lab05_consumer_groups.ipynb"]
 
 
 @pytest.mark.slow
