@@ -25,7 +25,7 @@ def test_a_usage_error_in_the_users_language(language, words, monkeypatch, capsy
 def test_missing_argument_and_our_own_usage_error_in_russian(monkeypatch, capsys):
     monkeypatch.setattr(cli, "lang", lambda: "ru")
     for argv, said in ((["stop"], "не хватает обязательных аргументов: node"),
-                       (["down", "--all-homes"], "--all-homes работает только вместе с --all")):
+                       (["down", "--all-homes"], "ошибка: --all-homes")):
         with pytest.raises(SystemExit):
             cli.run(argv)
         assert said in capsys.readouterr().err
