@@ -2,7 +2,8 @@
 (and logging "Connection refused") to nodes that are gone.
 
 Consumers are closed; producers are flushed briefly, purged and closed; an AdminClient cannot be
-closed in confluent-kafka, so its log lines go to a logger that falls silent at down(). The blocking
+closed in confluent-kafka. Every client's librdkafka log goes to a logger that shows one readable line per
+event (not a line per reconnect) and falls silent at down(). The blocking
 calls of a tracked consumer or producer hold a lock, so down() never frees a client's handle under a
 poll() running in another thread (a widget's): if that poll takes long, the client closes itself when
 the poll returns.
@@ -10,7 +11,9 @@ the poll returns.
 from __future__ import annotations
 
 import logging
+import re
 import threading
+import time
 import weakref
 
 from confluent_kafka import Consumer, Producer
@@ -23,6 +26,10 @@ FLUSH_SECONDS = 1.0  # what down() gives a producer's queued messages before it 
 LOCK_WAIT = 0.5
 CLOSE_SECONDS = 60.0  # librdkafka bounds a consumer's close by session.timeout.ms (45 s), but can hang
 register({
+    "client_log": {
+        "en": "Kafka client {client} of cluster {cluster!r}: {text}",
+        "ru": "Клиент Kafka {client} кластера {cluster!r}: {text}",
+    },
     "consumer_close_slow": {
         "en": "A consumer did not finish closing in {seconds:.0f} s (it was leaving its group {group!r}); it "
               "finishes in the background, and the group's coordinator drops it after session.timeout.ms at "
@@ -159,23 +166,54 @@ class TrackedProducer(_Closing, Producer):
             pass
 
 
-class _Muted(logging.Filter):
-    """Lets records through until the cluster goes down."""
+class _Events(logging.Filter):
+    """Turns librdkafka's log records into one readable line per event, and falls silent at down().
 
-    def __init__(self):
+    librdkafka repeats a failure at every reconnect (a dead broker: a "Connection refused" line each
+    second per client). A record whose subject (the broker) and text (numbers aside) were seen less than
+    QUIET seconds ago is dropped; a new failure, or the same one after a quiet spell, shows again."""
+
+    QUIET = 30.0
+
+    def __init__(self, cluster_name: str):
         super().__init__()
         self.down = False
+        self.cluster_name = cluster_name
+        self._seen: dict[tuple, float] = {}
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return not self.down
+        if self.down:
+            return False
+        if record.args and len(record.args) == 3:  # confluent-kafka's (facility, client name, text)
+            facility, client, text = (str(a) for a in record.args)
+            text = re.sub(r"^\[thrd:[^\]]*\]: ", "", text)
+            text = re.sub(r" \(after \d+ms in state \w+(, \d+ identical error\(s\) suppressed)?\)", "", text)
+            subject, _, event = text.partition(": ")  # the broker (host:port/id), then what happened
+            key = (client, facility, subject, re.sub(r"\d+", "#", event))
+            now = time.monotonic()
+            last = self._seen.get(key)
+            self._seen[key] = now
+            if last is not None and now - last < self.QUIET:
+                return False
+            record.msg, record.args = "%s", (t("client_log", cluster=self.cluster_name,
+                                                 client=client.removeprefix("rdkafka#"), text=text),)
+        return True
 
 
 def _client_logger(cluster_name: str) -> logging.Logger:
     """A logger of one client (not kept in logging's registry), under 'kafkalab.client'."""
     logger = logging.Logger(f"kafkalab.client.{cluster_name}")
     logger.parent = logging.getLogger("kafkalab.client")
-    logger.addFilter(_Muted())
+    logger.addFilter(_Events(cluster_name))
     return logger
+
+
+def _with_logger(config: dict, cluster_name: str) -> tuple[dict, _Events | None]:
+    """`config` with a readable, mutable logger, unless it brings its own."""
+    if "logger" in config:
+        return config, None
+    logger = _client_logger(cluster_name)
+    return {**config, "logger": logger}, logger.filters[0]
 
 
 def _track(key: str, client) -> None:
@@ -183,14 +221,18 @@ def _track(key: str, client) -> None:
         _made.setdefault(key, weakref.WeakSet()).add(client)
 
 
-def consumer(key: str, config: dict, prefix: str = "") -> TrackedConsumer:
+def consumer(key: str, cluster_name: str, config: dict, prefix: str = "") -> TrackedConsumer:
+    config, events = _with_logger(config, cluster_name)
     client = TrackedConsumer(config, prefix)
+    client._kl_muted = events
     _track(key, client)
     return client
 
 
-def producer(key: str, config: dict, prefix: str = "") -> TrackedProducer:
+def producer(key: str, cluster_name: str, config: dict, prefix: str = "") -> TrackedProducer:
+    config, events = _with_logger(config, cluster_name)
     client = TrackedProducer(config, prefix)
+    client._kl_muted = events
     _track(key, client)
     return client
 
@@ -334,13 +376,9 @@ class NamespacedAdmin(KeptAdmin):
 def admin(key: str, cluster_name: str, config: dict, prefix: str = "") -> AdminClient:
     """An AdminClient (a NamespacedAdmin for a student); unless `config` brings its own logger, its logs
     fall silent at down()."""
-    muted = None
-    if "logger" not in config:
-        logger = _client_logger(cluster_name)
-        muted = logger.filters[0]
-        config = {**config, "logger": logger}
+    config, events = _with_logger(config, cluster_name)
     client = NamespacedAdmin(config, prefix) if prefix else KeptAdmin(config)
-    client._kl_muted = muted
+    client._kl_muted = events
     _track(key, client)
     return client
 
@@ -356,8 +394,8 @@ def close_all(key: str) -> int:
     with _guard:
         found = list(_made.pop(key, ()))
     for client in found:
+        if getattr(client, "_kl_muted", None) is not None:
+            client._kl_muted.down = True
         if isinstance(client, _Closing):
             client._kl_close_soon()
-        elif getattr(client, "_kl_muted", None) is not None:
-            client._kl_muted.down = True
     return len(found)

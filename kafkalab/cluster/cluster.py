@@ -387,8 +387,8 @@ class Cluster:
         """A confluent-kafka Producer connected to this cluster; down() flushes it briefly and closes it."""
         from . import clients
 
-        return clients.producer(str(self.dir), {"bootstrap.servers": self.bootstrap_servers,
-                                                **self.client_settings(), **config},
+        return clients.producer(str(self.dir), self.name,
+                                {"bootstrap.servers": self.bootstrap_servers, **self.client_settings(), **config},
                                 namespace.prefix(self))
 
     def consumer(self, group: str, **config):
@@ -396,10 +396,9 @@ class Cluster:
         down() closes it."""
         from . import clients
 
-        return clients.consumer(str(self.dir), {"bootstrap.servers": self.bootstrap_servers,
-                                                **self.client_settings(),
-                                                "group.id": namespace.name(group, self),
-                                                "auto.offset.reset": "earliest", **config},
+        return clients.consumer(str(self.dir), self.name,
+                                {"bootstrap.servers": self.bootstrap_servers, **self.client_settings(),
+                                 "group.id": namespace.name(group, self), "auto.offset.reset": "earliest", **config},
                                 namespace.prefix(self))
 
     def client_settings(self) -> dict:
