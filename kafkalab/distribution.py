@@ -452,12 +452,12 @@ def _download_once(url: str, part: Path, progress: bool) -> None:
             if total and int(total.group(1)) == have:
                 return
             part.unlink()
-            raise _Retry(f"HTTP 416 at byte {have}") from None
+            raise _Retry(f"HTTP 416 at byte {have}") from err
         if err.code in (408, 425, 429) or err.code >= 500:
-            raise _Retry(f"HTTP {err.code}") from None
-        raise KafkaLabError("download_failed", url=url, error=err) from None
+            raise _Retry(f"HTTP {err.code}") from err
+        raise KafkaLabError("download_failed", url=url, error=err) from err
     except (OSError, ValueError, http.client.HTTPException) as err:  # URLError, timeouts, refused, reset
-        raise _Retry(str(getattr(err, "reason", err)) or type(err).__name__) from None
+        raise _Retry(str(getattr(err, "reason", err)) or type(err).__name__) from err
     with response:
         if response.status == 206:
             start = re.match(r"bytes (\d+)-", response.headers.get("Content-Range") or "")
@@ -479,7 +479,7 @@ def _download_once(url: str, part: Path, progress: bool) -> None:
                     got += len(chunk)
                     bar.update(len(chunk))
             except (OSError, ValueError, http.client.HTTPException) as err:  # dropped: keep what came
-                raise _Retry(f"{type(err).__name__}: {err}") from None
+                raise _Retry(f"{type(err).__name__}: {err}") from err
         if expected is not None and got != expected:
             raise _Retry(f"got {have + got} of {have + expected} bytes")
 
@@ -496,7 +496,7 @@ def download(url: str, dest: Path, sha512: str | None = None, *, progress: bool 
             break
         except _Retry as err:
             if attempt == DOWNLOAD_ATTEMPTS:
-                raise KafkaLabError("download_failed", url=url, error=err) from None
+                raise KafkaLabError("download_failed", url=url, error=err) from err
             delay = RETRY_DELAYS[min(attempt - 1, len(RETRY_DELAYS) - 1)]
             offset = part.stat().st_size if part.exists() else 0
             report.warn(t("download_retry", url=url, error=err, attempt=attempt + 1, attempts=DOWNLOAD_ATTEMPTS,
@@ -521,7 +521,7 @@ def _expected_tgz_digest(url: str, staging: Path, version: str = KAFKA_VERSION) 
     try:
         return parse_sha512(sums.read_text(errors="replace"))
     except ValueError as err:
-        raise KafkaLabError("download_failed", url=url + ".sha512", error=err) from None
+        raise KafkaLabError("download_failed", url=url + ".sha512", error=err) from err
 
 
 def _fetch_tgz(url: str, progress: bool, version: str = KAFKA_VERSION) -> Distribution:
@@ -541,7 +541,7 @@ def _fetch_tgz(url: str, progress: bool, version: str = KAFKA_VERSION) -> Distri
             with tarfile.open(tgz) as archive:
                 archive.extractall(unpacked, filter="data")
         except (tarfile.TarError, OSError) as err:
-            raise KafkaLabError("download_failed", url=url, error=err) from None
+            raise KafkaLabError("download_failed", url=url, error=err) from err
         homes = [p for p in unpacked.iterdir() if _has_kafka(p, version)]
         if not homes:
             raise KafkaLabError("download_failed", url=url, error="no libs/ in the archive")

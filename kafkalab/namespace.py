@@ -123,6 +123,7 @@ def clear(cluster) -> None:
     """Delete the student's own topics and consumer groups (alice.*) from a shared cluster, so a lesson
     run again (`up(..., fresh=True)`) or `down` starts clean; without a student namespace, nothing.
     Best effort: a cluster gone, or a group with live members, stays for the next time."""
+    from confluent_kafka import KafkaException
     from confluent_kafka.admin import AdminClient
 
     from .waiting import wait_for
@@ -137,7 +138,7 @@ def clear(cluster) -> None:
         for future in (admin.delete_consumer_groups(mine_, request_timeout=15).values() if mine_ else ()):
             try:
                 future.result(timeout=20)
-            except Exception:
+            except KafkaException:
                 pass  # a group with live members stays; its members are the student's own clients
 
         def topics() -> list[str]:
@@ -148,8 +149,8 @@ def clear(cluster) -> None:
             for future in admin.delete_topics(doomed, operation_timeout=30).values():
                 try:
                     future.result(timeout=40)
-                except Exception:
-                    pass
+                except KafkaException:
+                    pass  # deleted meanwhile, or refused: the wait below says
             wait_for(lambda: not set(doomed) & set(topics()), 30, "the student's topics to be deleted")
-    except Exception:
+    except (KafkaException, KafkaLabError, TimeoutError):
         pass  # `up(fresh=True)` deletes it next time

@@ -65,15 +65,13 @@ def _socket_path(cluster) -> Path | None:
 
 
 def _usable(cluster, name: str) -> bool:
-    from .cluster.engines.local import LocalEngine
-
     return (name in SERVED and os.environ.get("KAFKALAB_TOOL_SERVER", "1") != "0"
-            and isinstance(cluster.engine, LocalEngine) and _socket_path(cluster) is not None)
+            and cluster.engine.runs_on_host and _socket_path(cluster) is not None)
 
 
 def _launch(cluster, path: Path) -> bool:
     from .cluster.engines.base import JVM_OPTS, QUICK_JVM_OPTS, kafka_version, log4j_config
-    from .cluster.engines.local import markers
+    from .cluster.engines.host import markers
     from .distribution import require
     from .java import find_java, java_command
 

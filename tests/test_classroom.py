@@ -437,9 +437,11 @@ def test_quota_throttles_the_flooding_student_only(klass, capsys):
     wait_for(throttle_seen, 120, "a broker to throttle alice (her quota in effect)")
     warm.flush(120)
     figures = {}
+    written = sum(inspect.end_offsets(alice, "flood").values())
     flood = threading.Thread(target=lambda: figures.__setitem__("alice", _rate(alice, "flood", 1_500_000)))
     flood.start()
-    time.sleep(2)  # alice is throttled by now
+    # bob starts once alice's flood has written 400 KB: past her quota's first seconds, so she is throttled
+    wait_for(lambda: sum(inspect.end_offsets(alice, "flood").values()) >= written + 40, 60, "alice's flood under way")
     began = time.monotonic()
     delivered = produce(bob, "work", [f"m{i}" for i in range(200)])
     got = consume(bob, "w1", "work", 200)

@@ -147,10 +147,10 @@ def test_tools_inside_a_container_give_the_same_output(monkeypatch):
         on_host = cluster.tool("kafka-topics.sh", "--list", "--bootstrap-server", cluster.bootstrap_servers,
                                echo=False)
 
-        def no_java(self):
+        def no_java():
             raise KafkaLabError("java_missing")
 
-        monkeypatch.setattr(docker_engine.LocalEngine, "check_available", no_java)
+        monkeypatch.setattr(docker_engine.host, "check_available", no_java)
         argv = cluster.engine.tool_command(cluster.site, docker_engine.JavaStep("x", [cluster.bootstrap_servers]))
         assert argv[:3] == ["docker", "exec", "-i"] and argv[-1] == "broker-0:19092"
         inside = cluster.tool("kafka-topics.sh", "--list", "--bootstrap-server", cluster.bootstrap_servers,

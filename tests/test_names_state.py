@@ -425,7 +425,6 @@ def test_psutil_replaces_proc_reading():
 def test_down_closes_the_clients_it_handed_out(home):
     import gc
     import threading
-    import time
 
     from kafkalab.cluster import clients
 
@@ -441,10 +440,15 @@ def test_down_closes_the_clients_it_handed_out(home):
 
     polling = threading.Thread(target=lambda: consumer.poll(3.0))
     polling.start()
-    time.sleep(0.3)  # the other thread is inside poll(): down() must not free the handle under it
-    began = time.monotonic()
+
+    def inside_poll() -> bool:  # the polling thread holds the consumer's lock
+        if consumer._kl_lock.acquire(blocking=False):
+            consumer._kl_lock.release()
+            return False
+        return True
+    until(inside_poll, 10, "the other thread inside poll()", every=0.01)  # down() must not free the handle under it
     cluster.down()
-    assert time.monotonic() - began < 3.0
+    assert polling.is_alive()  # down() did not wait for the 3 s poll: the consumer closes when it returns
     polling.join(10)
     with pytest.raises(RuntimeError, match="closed"):
         consumer.poll(0)

@@ -293,8 +293,8 @@ class Cluster:
 
         try:
             return wait_for(ready, timeout, f"cluster {self.name} to serve", every=0.15, retry_on=())[1]
-        except TimeoutError:
-            raise KafkaLabError("not_ready", name=self.name, seconds=int(timeout), what=waiting[0]) from None
+        except TimeoutError as err:
+            raise KafkaLabError("not_ready", name=self.name, seconds=int(timeout), what=waiting[0]) from err
 
     def _wait_connected(self, timeout: float) -> float:
         """A cluster kafkalab does not run: connect with its settings (unreachable, a refused login or a
@@ -368,9 +368,9 @@ class Cluster:
 
         try:
             return wait_for(ready, timeout=max(timeout, 30.0), every=0.1)[1]
-        except TimeoutError:
+        except TimeoutError as err:
             raise KafkaLabError("not_ready", name=self.name, seconds=int(max(timeout, 30.0)),
-                                what=t("waiting_offsets_topic")) from None
+                                what=t("waiting_offsets_topic")) from err
         finally:
             consumer.close()
 
@@ -431,16 +431,16 @@ class Cluster:
 
             lost_quorum = no_quorum_error(self, topic)
             if lost_quorum is not None:
-                raise lost_quorum from None
+                raise lost_quorum from err
             zks = self.spec.of_role("zookeeper")  # before the generic reading: a lost quorum times out too
             alive = [z for z in zks if self.alive(z)]
             if zks and len(alive) < len(zks) // 2 + 1:
                 raise KafkaLabError("zk_no_quorum", topic=topic, alive=len(alive), total=len(zks),
-                                    need=len(zks) // 2 + 1) from None
+                                    need=len(zks) // 2 + 1) from err
             classified = explain(err, self, what=t("what_create_topic", topic=topic))
             if classified is not None:
                 raise classified from err
-            raise KafkaLabError("topic_create_failed", topic=topic, error=text.splitlines()[0][:300]) from None
+            raise KafkaLabError("topic_create_failed", topic=topic, error=text.splitlines()[0][:300]) from err
         self._wait_topic_led(topic, timeout)
 
     def _wait_topic_led(self, topic: str, timeout: float) -> None:

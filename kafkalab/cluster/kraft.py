@@ -102,8 +102,8 @@ def _run(cluster, args: list[str], timeout: float) -> str:
     argv = cluster.engine.tool_command(cluster.site, JavaStep(QUORUM_MAIN, args, "128m", QUICK_JVM_OPTS))
     try:
         out = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
-    except subprocess.TimeoutExpired:
-        raise RuntimeError(f"no answer within {timeout:g} s") from None
+    except subprocess.TimeoutExpired as err:
+        raise RuntimeError(f"no answer within {timeout:g} s") from err
     if out.returncode != 0:
         lines = [ln for ln in (out.stderr + out.stdout).splitlines() if ln.strip() and not ln.startswith("\tat ")]
         raise RuntimeError((lines[-1] if lines else f"exit code {out.returncode}")[:300])

@@ -77,12 +77,13 @@ def zookeeper_serving(host: str, port: int) -> bool | None:
 
 def cluster_metadata(bootstrap: str, timeout: float = 3.0) -> tuple[set[int], int | None] | None:
     """(ids of the brokers registered in the cluster, controller id) or None when nobody answers."""
+    from confluent_kafka import KafkaException
     from confluent_kafka.admin import AdminClient
 
     admin = AdminClient(quiet_client_config(bootstrap))
     try:
         desc = settle(admin.describe_cluster(request_timeout=timeout), admin, timeout + 1)
-    except Exception:
+    except (KafkaException, concurrent.futures.TimeoutError):  # nobody answers in time
         return None
     controller = desc.controller.id if desc.controller is not None else None
     return {node.id for node in desc.nodes}, controller
@@ -90,11 +91,12 @@ def cluster_metadata(bootstrap: str, timeout: float = 3.0) -> tuple[set[int], in
 
 def topic_names(bootstrap: str, timeout: float = 3.0) -> set[str] | None:
     """Topics in the metadata of the broker(s) at `bootstrap`, or None when nobody answers."""
+    from confluent_kafka import KafkaException
     from confluent_kafka.admin import AdminClient
 
     try:
         return set(AdminClient(quiet_client_config(bootstrap)).list_topics(timeout=timeout).topics)
-    except Exception:
+    except KafkaException:  # nobody answers in time
         return None
 
 

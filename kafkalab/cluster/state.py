@@ -138,10 +138,10 @@ def load(name: str) -> dict:
     path = state_file(name)
     try:
         text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+    except FileNotFoundError as err:
         if (path.parent / MARKER).is_file():
-            raise _corrupt(name, path, t("state_why_missing")) from None
-        raise KafkaLabError("cluster_unknown", name=name, names=", ".join(names()) or t("none")) from None
+            raise _corrupt(name, path, t("state_why_missing")) from err
+        raise KafkaLabError("cluster_unknown", name=name, names=", ".join(names()) or t("none")) from err
     except (OSError, UnicodeDecodeError) as err:
         raise _corrupt(name, path, str(err)) from err
     try:

@@ -5,7 +5,6 @@
 from __future__ import annotations
 
 import sys
-import time
 
 from . import state
 
@@ -23,10 +22,13 @@ def _owner_alive(pid: int) -> bool:
 
 
 def main(owner: int, name: str) -> None:
-    while _owner_alive(owner):
-        if not state.cluster_dir(name).exists():
-            return  # removed by its owner already
-        time.sleep(1)
+    from ..waiting import wait_for
+
+    gone = wait_for(lambda: ("owner" if not _owner_alive(owner) else
+                             "cluster" if not state.cluster_dir(name).exists() else None),
+                    float("inf"), f"process {owner} to end", every=1.0, retry_on=())[0]
+    if gone == "cluster":
+        return  # removed by its owner already
     from .cluster import _remove_by_name
 
     with state.locked():

@@ -12,6 +12,7 @@ from typing import Any
 
 from .. import inspect as _inspect
 from ..errors import KafkaLabError
+from ..waiting import wait_for
 from .values import Callable_, LocalValues, Missing, StudentError, Unanswered
 
 
@@ -189,8 +190,6 @@ class Context:
         Reads with explicit assignments from the start to the end offsets known now, without joining or
         committing a group, so the student's groups and lag stay untouched.
         """
-        import time
-
         from confluent_kafka import KafkaError, TopicPartition
 
         info = self.topic(topic, with_config=False)
@@ -203,25 +202,30 @@ class Context:
         consumer = self.cluster.consumer(f"kafkalab-grader-{uuid.uuid4().hex[:8]}", **{
             "enable.auto.commit": False, "enable.partition.eof": True, "logger": _quiet_logger()})
         found = []
+
+        def progress() -> bool:
+            """One poll: True when it read a message or ended a partition."""
+            msg = consumer.poll(0.5)
+            if msg is None:
+                return False
+            if msg.error():  # the end of a partition, past any transaction markers
+                if msg.error().code() == KafkaError._PARTITION_EOF and msg.offset() >= todo.get(msg.partition(), 0):
+                    return todo.pop(msg.partition(), None) is not None
+                return False
+            found.append({"partition": msg.partition(), "offset": msg.offset(), "key": _text(msg.key()),
+                          "value": _text(msg.value()), "timestamp": msg.timestamp()[1]})
+            if msg.offset() + 1 >= todo.get(msg.partition(), 0):
+                todo.pop(msg.partition(), None)
+            return True
+
         try:
             consumer.assign([TopicPartition(topic, p, starts[p]) for p in todo])
-            deadline = time.monotonic() + timeout
             while todo and len(found) < max_messages:
-                if time.monotonic() > deadline:  # a short read must not pass for the student's missing messages
+                try:  # the deadline is per step: a slow read is not a short one
+                    wait_for(progress, timeout, f"the next message of {topic}", every=0, retry_on=())
+                except TimeoutError as err:  # a short read must not pass for the student's missing messages
                     raise KafkaLabError("grading_read_incomplete", topic=topic, partitions=sorted(todo),
-                                        seconds=timeout)
-                msg = consumer.poll(0.5)
-                if msg is None:
-                    continue
-                if msg.error():  # the end of a partition, past any transaction markers
-                    if msg.error().code() == KafkaError._PARTITION_EOF and msg.offset() >= todo.get(msg.partition(), 0):
-                        todo.pop(msg.partition(), None)
-                    continue
-                found.append({"partition": msg.partition(), "offset": msg.offset(), "key": _text(msg.key()),
-                              "value": _text(msg.value()), "timestamp": msg.timestamp()[1]})
-                deadline = time.monotonic() + timeout  # progress: a slow read is not a short one
-                if msg.offset() + 1 >= todo.get(msg.partition(), 0):
-                    todo.pop(msg.partition(), None)
+                                        seconds=timeout) from err
         finally:
             consumer.close()
         found.sort(key=lambda r: (r["partition"], r["offset"]))

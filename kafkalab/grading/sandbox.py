@@ -28,7 +28,6 @@ import signal
 import socket
 import struct
 import sys
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -312,16 +311,22 @@ class Sandbox:
             wait_for(kill_all, timeout, "the submission's processes to end")
         finally:
             for group in self.cgroups:
-                for _ in range(50):
-                    try:
-                        group.rmdir()
-                        break
-                    except FileNotFoundError:
-                        break
-                    except OSError:
-                        time.sleep(0.1)
+                try:  # a cgroup goes once the kernel has let go of its last process
+                    wait_for(lambda: _removed(group), 5, f"the cgroup {group} to go", every=0.1)
+                except TimeoutError:
+                    pass
         return len(ended)
 
+
+
+def _removed(folder: Path) -> bool:
+    try:
+        folder.rmdir()
+    except FileNotFoundError:
+        pass
+    except OSError:  # busy: still has a process
+        return False
+    return True
 
 SLOTS = 64
 CLAIMS = Path("/run/kafkalab-grade")  # one lock file per slot, held by the batch that grades in it

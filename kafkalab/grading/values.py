@@ -169,28 +169,28 @@ class KernelValues:
         except Exception as err:
             self.gone = f"{type(err).__name__}"
             raise Unanswered(self.gone) from None
-        import time
+        from ..waiting import wait_for
 
-        deadline = time.monotonic() + timeout
-        while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                self.gone = "timeout"
-                if self.interrupt:
-                    try:
-                        self.interrupt()
-                    except Exception:
-                        pass
-                raise Unanswered("timeout")
+        def our_reply():
             try:
-                reply = self.client.get_shell_msg(timeout=min(left, 1.0))
+                reply = self.client.get_shell_msg(timeout=1.0)
             except Exception:  # queue.Empty, or the channel closed under a dead kernel
                 if not self.alive():
                     self.gone = "dead"
                     raise Unanswered("dead") from None
-                continue
-            if reply.get("parent_header", {}).get("msg_id") == msg_id:
-                break
+                return None
+            return reply if reply.get("parent_header", {}).get("msg_id") == msg_id else None
+
+        try:
+            reply, _ = wait_for(our_reply, timeout, "the kernel's reply", every=0, retry_on=())
+        except TimeoutError:
+            self.gone = "timeout"
+            if self.interrupt:
+                try:
+                    self.interrupt()
+                except Exception:
+                    pass
+            raise Unanswered("timeout") from None
         result = (reply.get("content") or {}).get("user_expressions", {}).get("v")
         if not isinstance(result, dict):
             raise Unanswered("no result")

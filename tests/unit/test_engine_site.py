@@ -1,5 +1,6 @@
 """The engine boundary: engines get a Site (never a Cluster); the cluster folder's layout is named once."""
 import inspect as pyinspect
+import re
 from pathlib import Path
 
 import pytest
@@ -106,3 +107,17 @@ def test_a_kraft_node_formats_its_storage_only_until_it_is_formatted(tmp_path):
     (folder / "meta.properties").write_text("cluster.id=abc\n")
     assert engine._setup_steps(site, controller) == []  # as --ignore-formatted decides, without a JVM
     assert engine._setup_steps(site, site.node("broker-0")) != []  # the other nodes still need theirs
+
+
+def test_engines_do_not_reach_into_each_other():
+    """What engines share (a host JVM's command line, the tools run from the host) is in `host` and `base`;
+    no engine module imports another engine, and only the local engine runs its nodes on the host."""
+    folder = Path(base.__file__).parent
+    for module in ("local", "docker", "external", "host"):
+        source = (folder / f"{module}.py").read_text()
+        others = {"local", "docker", "external"} - {module}
+        imported = set(re.findall(r"from \.(\w+) import|from \. import (\w+)", source))
+        names = {a or b for a, b in imported}
+        assert not names & others, f"{module}.py imports {names & others}"
+        assert "LocalEngine" not in source or module == "local"
+    assert (LocalEngine.runs_on_host, ExternalEngine.runs_on_host, Engine.runs_on_host) == (True, False, False)

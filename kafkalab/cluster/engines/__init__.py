@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 
 from ...errors import KafkaLabError
+from . import host
 from .base import Engine
 from .external import ExternalEngine
 from .local import LocalEngine
@@ -55,9 +56,9 @@ def choose_engine(requested: str = "auto", own: bool = False) -> str:
     if docker is not None and docker.daemon_answers():
         return "docker"
     try:
-        LocalEngine().check_available()
+        host.check_available()
     except KafkaLabError as err:
         if err.key == "java_missing":
-            raise KafkaLabError("own_beside_shared_none" if beside_shared else "engine_none") from None
+            raise KafkaLabError("own_beside_shared_none" if beside_shared else "engine_none") from err
         raise
     return "local"

@@ -25,6 +25,7 @@ KAFKA_MAIN = "kafka.Kafka"
 STORAGE_MAIN = "kafka.tools.StorageTool"
 
 RESOURCES = Path(__file__).resolve().parents[2] / "resources"
+STOP_TIMEOUT = 30.0  # a node's clean shutdown, before SIGKILL
 HEAPS = {"zookeeper": "128m", "broker": "256m", "controller": "192m"}
 # Serial GC: on 2 cores with 256 MB heaps it needs far less memory than G1, pauses stay short.
 JVM_OPTS = ["-XX:+UseSerialGC", "-XX:MaxMetaspaceSize=128m", "-XX:ReservedCodeCacheSize=64m",
@@ -162,6 +163,7 @@ class Engine:
     Site (never the Cluster); start_node returns the facts to find the node again."""
 
     name = "base"
+    runs_on_host = False  # its nodes are JVMs of this machine (a tool server may join them)
     controls_nodes = True  # False for an external cluster: no start/stop/kill, no disk, no logs
     binds_host_ports = True  # its nodes listen on ports of this machine that kafkalab picks
 

@@ -29,9 +29,10 @@ from ...i18n import register
 from ...java import java_command
 from ..configs import Placement
 from ..spec import NodeSpec
-from .base import JVM_OPTS, Engine, JavaStep, Site, log4j_config, node_program, owner_exists, prepare_node_folders
+from . import host
+from .base import (JVM_OPTS, RESOURCES, STOP_TIMEOUT, Engine, JavaStep, Site, log4j_config, node_program,
+                   owner_exists, prepare_node_folders)
 from .docker_image import CONTAINER_LIBS, build_image, container_libs, image_versions, resolve_image  # noqa: F401
-from .local import RESOURCES, STOP_TIMEOUT, LocalEngine, host_tool_command
 
 register({
     "docker_no_daemon": {
@@ -96,7 +97,7 @@ def _port_taken(site: Site, node: NodeSpec):
         yield
     except Exception as err:
         if "already allocated" in str(err) or "address already in use" in str(err):
-            raise KafkaLabError("port_in_use_start", node=node.name, port=node.port, name=site.name) from None
+            raise KafkaLabError("port_in_use_start", node=node.name, port=node.port, name=site.name) from err
         raise
 
 
@@ -330,8 +331,8 @@ class DockerEngine(Engine):
     def tool_command(self, site: Site, step: JavaStep) -> list[str]:
         """On the host when Java and Kafka are here (as the local engine), else `docker exec` in a broker."""
         try:
-            LocalEngine().check_available()  # Java and Kafka's jars on the host
-            return host_tool_command(site, step, train=False)
+            host.check_available()  # Java and Kafka's jars on the host
+            return host.tool_command(site, step, train=False)
         except KafkaLabError:
             pass
         running = [n for n in sorted(site.nodes, key=lambda n: n.role != "broker") if self.alive(site, n)]

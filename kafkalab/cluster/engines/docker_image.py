@@ -118,7 +118,7 @@ def resolve_image() -> str:
         _client().images.pull(image)
     except Exception as err:  # no registry, no such image, no network: the message says what to do
         why = str(err).splitlines()[0][:160] if str(err) else type(err).__name__
-        raise KafkaLabError("docker_image_missing", image=image, why=why) from None
+        raise KafkaLabError("docker_image_missing", image=image, why=why) from err
     return image
 
 

@@ -66,9 +66,9 @@ class ExternalEngine(Engine):
         return ""  # its logs are on its own machines
 
     def tool_command(self, site: Site, step: JavaStep) -> list[str]:
-        from .local import host_tool_command
+        from . import host
 
-        return host_tool_command(site, step, train=False)
+        return host.tool_command(site, step, train=False)
 
     def remove(self, site: Site) -> None:
         """Nothing of ours runs there (a student's own topics and groups go with `namespace.clear`)."""

@@ -1,8 +1,5 @@
-"""The local engine: each node a JVM process on this machine, running Kafka's own main classes.
-
-Every JVM carries ``-Dkafkalab.home/cluster/node`` markers, so a node is recognised by its command line
-(never by a PID alone, which the system may reuse) and leftovers of a crashed session can be swept.
-"""
+"""The local engine: each node a JVM process on this machine, running Kafka's own main classes (their
+command lines, with the markers that find them again, come from `host`)."""
 from __future__ import annotations
 
 import os
@@ -16,14 +13,14 @@ import psutil
 from ... import cds, distribution
 from ...errors import KafkaLabError
 from ...i18n import register
-from ...java import find_java, java_command
+from ...java import find_java
 from ...waiting import wait_for
 from .. import procs
 from ..spec import NodeSpec
-from .base import (RESOURCES, JVM_OPTS, QUICK_JVM_OPTS, Engine, JavaStep, Site, formatted,  # noqa: F401
-                   log4j_config, node_program, owner_exists, prepare_node_folders)
+from . import host
+from .base import (QUICK_JVM_OPTS, STOP_TIMEOUT, Engine, JavaStep, Site, formatted, node_program, owner_exists,
+                   prepare_node_folders)
 
-STOP_TIMEOUT = 30.0
 FORMAT_NODE = "storage-format"  # the -Dkafkalab.node marker and log folder of the batch that formats the nodes
 register({
     "java_too_old_kafka4": {
@@ -35,10 +32,6 @@ register({
     },
 })
 _children: dict[int, subprocess.Popen] = {}  # nodes this process started, so they are reaped, not zombies
-
-
-def markers(home: Path, cluster: str, node: str) -> list[str]:
-    return [f"-Dkafkalab.home={home}", f"-Dkafkalab.cluster={cluster}", f"-Dkafkalab.node={node}"]
 
 
 def _running(pid: int) -> bool:
@@ -87,35 +80,16 @@ def _status(pid: int) -> str | None:
 class LocalEngine(Engine):
     name = "local"
 
+    runs_on_host = True
+
     def check_available(self) -> None:
-        """Java and a Kafka (3.9.1, or only 4.x for a student who fetched just that)."""
-        find_java()
-        try:
-            distribution.require()
-        except KafkaLabError as err:
-            if err.key != "kafka_missing" or not any(distribution.find(v) for v in distribution.VERSIONS.values()):
-                raise
+        host.check_available()
 
     def check_kafka(self, version: str) -> None:
         distribution.require(version)
         java, java_version = find_java()
         if distribution.major(version) >= 4 and java_version < 17:
             raise KafkaLabError("java_too_old_kafka4", path=java, version=java_version, kafka=version)
-
-    def _argv(self, site: Site, node_name: str, step: JavaStep, role: str | None) -> list[str]:
-        """The java command of one step; `role` for a server (its class-data archive), None for a tool."""
-        dist = distribution.require(site.kafka)
-        java, java_version = find_java()
-        shared = []
-        if role:
-            shared = cds.server_options(java, java_version, dist.libs, role)
-        elif cds.enabled(java_version):  # tools and set-up steps (storage format): the tools' archive, once made
-            shared = cds.options(cds.archive_path(java, dist.libs))
-        return java_command(
-            step.main, dist.libs, heap=step.heap,
-            jvm_opts=JVM_OPTS + shared + step.jvm_opts + markers(site.home, site.name, node_name),
-            args=step.args, log4j=log4j_config(site.kafka, server=role is not None),
-            logs_dir=site.log_dir(node_name) if role else None)
 
     def _setup_steps(self, site: Site, node: NodeSpec) -> list[JavaStep]:
         """The node's set-up steps still to do: none once its storage is formatted (as --ignore-formatted
@@ -137,10 +111,8 @@ class LocalEngine(Engine):
         if classes is None:
             return
         calls = [word for i, s in enumerate(steps) for word in (["--then"] if i else []) + [s.main, *s.args]]
-        argv = self._argv(site, FORMAT_NODE, JavaStep("ToolServer", ["--batch", *calls], "128m", QUICK_JVM_OPTS),
-                          role=None)
-        cp = argv.index("-cp")
-        argv[cp + 1] += os.pathsep + str(classes)
+        argv = host.java_argv(site, FORMAT_NODE, JavaStep("ToolServer", ["--batch", *calls], "128m", QUICK_JVM_OPTS),
+                              role=None, classpath=[classes])
         site.log_dir(FORMAT_NODE).mkdir(parents=True, exist_ok=True)
         with open(site.log_dir(FORMAT_NODE) / "console.log", "ab") as console:
             try:
@@ -152,8 +124,8 @@ class LocalEngine(Engine):
     def start_node(self, site: Site, node: NodeSpec) -> dict:
         program = node_program(node, str(site.config_path(node)), site.kraft_cluster_id, self.placement(site))
         prepare_node_folders(site, node, self.placement(site))
-        steps = [shlex.join(self._argv(site, node.name, s, role=None)) for s in self._setup_steps(site, node)]
-        steps.append("exec " + shlex.join(self._argv(site, node.name, program.server, role=node.role)))
+        steps = [shlex.join(host.java_argv(site, node.name, s, role=None)) for s in self._setup_steps(site, node)]
+        steps.append("exec " + shlex.join(host.java_argv(site, node.name, program.server, role=node.role)))
         with open(site.log_dir(node.name) / "console.log", "ab") as console:
             proc = subprocess.Popen(["/bin/sh", "-c", " && ".join(steps)], stdin=subprocess.DEVNULL,
                                     stdout=console, stderr=subprocess.STDOUT, cwd=site.dir,
@@ -203,7 +175,7 @@ class LocalEngine(Engine):
         _signal_and_wait(left, signal.SIGKILL, 10)
 
     def tool_command(self, site: Site, step: JavaStep) -> list[str]:
-        return host_tool_command(site, step, train=True)
+        return host.tool_command(site, step, train=True)
 
     def remove(self, site: Site) -> None:
         # runtime pids too: a node still in /bin/sh (before exec java) has no markers of its own yet
@@ -223,28 +195,6 @@ class LocalEngine(Engine):
         pids = marked_pids(Path(home)) + orphan_pids()
         _signal_and_wait(pids, signal.SIGKILL, 10)
         return [str(p) for p in pids]
-
-
-def host_tool_command(site: Site, step: JavaStep, train: bool) -> list[str]:
-    """The one way every engine runs a Kafka CLI tool from this machine: a JVM with Kafka's jars and,
-    where Java allows, the tools' class-data archive (`train`: made on first use with a serving broker)."""
-    java, java_version = find_java()
-    if train and cds.enabled(java_version):
-        archive = cds.archive_path(java, distribution.require(site.kafka).libs)
-        broker = _serving_broker(site) if not archive.is_file() else None
-        if broker:
-            cds.train(LocalEngine()._argv(site, "tool", JavaStep(TRAINING_TOOL, ["--bootstrap-server", broker, "--list"],
-                                                                 "256m", QUICK_JVM_OPTS), role=None), archive)
-    return LocalEngine()._argv(site, "tool", step, role=None)
-
-
-TRAINING_TOOL = "org.apache.kafka.tools.TopicCommand"  # its classes (admin client) serve most tools
-
-
-def _serving_broker(site: Site) -> str | None:
-    from ..probes import tcp_open
-
-    return next((f"{b.host}:{b.port}" for b in site.brokers if tcp_open(b.host, b.port)), None)
 
 
 def orphan_pids() -> list[int]:
