@@ -11,38 +11,60 @@ ACCOUNTS = [f"account-{i}: opened" for i in range(6)]
 
 register({
     "lab01_broker_ids": {
-        "en": "`broker_ids` is {given}, but the registered brokers are {real}. Hint: sorted(b.id for b in ki.brokers(cluster)).",
-        "ru": "`broker_ids` равен {given}, а зарегистрированы брокеры {real}. Подсказка: sorted(b.id for b in ki.brokers(cluster)).",
+        "en": "`broker_ids` is {given}, but the registered brokers are {real}. Hint: ask the running cluster which "
+              "brokers are registered now, not the config files, and keep only their ids, as numbers in order; "
+              "kafkalab.inspect (ki) has a function for the live brokers (help(ki)).",
+        "ru": "`broker_ids` равен {given}, а зарегистрированы брокеры {real}. Подсказка: спросите у работающего "
+              "кластера, какие брокеры зарегистрированы сейчас, а не смотрите в конфиги, и оставьте только их id "
+              "— числа, по порядку; в kafkalab.inspect (ki) есть функция для живых брокеров (help(ki)).",
     },
     "lab01_controller": {
-        "en": "`controller_id` is {given}, but the controller is broker {real}. Hint: ki.controller(cluster).",
-        "ru": "`controller_id` равен {given}, а контроллер — брокер {real}. Подсказка: ki.controller(cluster).",
+        "en": "`controller_id` is {given}, but the controller is broker {real}. Hint: exactly one broker is the "
+              "controller, and the cluster's metadata names it; it may be any broker, not the first one. "
+              "kafkalab.inspect (ki) has a function that asks for it (help(ki)).",
+        "ru": "`controller_id` равен {given}, а контроллер — брокер {real}. Подсказка: контроллер ровно один, и "
+              "метаданные кластера его называют; им может быть любой брокер, не обязательно первый. В "
+              "kafkalab.inspect (ki) есть функция, которая его спрашивает (help(ki)).",
     },
     "lab01_not_callable": {
         "en": "`{name}` should be a function.",
         "ru": "`{name}` должна быть функцией.",
     },
     "lab01_quorum": {
-        "en": "{name}({n}) returned {given}, expected {real}. Hint: a majority is n // 2 + 1; it survives (n - 1) // 2 failures.",
-        "ru": "{name}({n}) вернула {given}, а нужно {real}. Подсказка: большинство — n // 2 + 1; отказов переживает (n - 1) // 2.",
+        "en": "{name}({n}) returned {given}, expected {real}. Hint: a majority of n is more than half of n, the "
+              "smallest whole number above n / 2 (for 4 servers that is 3, not 2), and only the servers beyond the "
+              "majority may fail. Python's integer division // rounds down: check an odd and an even n.",
+        "ru": "{name}({n}) вернула {given}, а нужно {real}. Подсказка: большинство из n — больше половины n, "
+              "наименьшее целое больше n / 2 (для 4 серверов это 3, а не 2), а отказать могут только серверы "
+              "сверх большинства. Целочисленное деление // в Python округляет вниз: проверьте чётное и нечётное n.",
     },
     "lab01_zk_mode": {
-        "en": "zk_mode({port}) for {node} returned {given!r}, but the server answers {real!r} now. Hint: parse the "
-              "'Mode:' line of the `srvr` answer; return None when there is no such line or no connection.",
-        "ru": "zk_mode({port}) для {node} вернула {given!r}, а сервер сейчас отвечает {real!r}. Подсказка: разберите "
-              "строку 'Mode:' ответа на `srvr`; верните None, если такой строки или соединения нет.",
+        "en": "zk_mode({port}) for {node} returned {given!r}, but the server answers {real!r} now. Hint: the role is "
+              "the word after 'Mode:' in the answer to `srvr`, read to the end; a server that does not serve "
+              "answers without that line, and a stopped one refuses the connection (an OSError): both mean None.",
+        "ru": "zk_mode({port}) для {node} вернула {given!r}, а сервер сейчас отвечает {real!r}. Подсказка: роль — "
+              "слово после 'Mode:' в ответе на `srvr`, прочитанном до конца; сервер, который не обслуживает "
+              "запросы, отвечает без этой строки, а остановленный отказывает в соединении (OSError): в обоих "
+              "случаях нужен None.",
     },
     "lab01_zk_leader": {
-        "en": "`zk_leader` is {given!r}, but that node is not (and never was) the ensemble's leader; the leader now is {real!r}.",
-        "ru": "`zk_leader` равен {given!r}, но этот узел не лидер ансамбля (и не был им); сейчас лидер {real!r}.",
+        "en": "`zk_leader` is {given!r}, but that node is not (and never was) the ensemble's leader; the leader now is "
+              "{real!r}. Hint: ask every server of ZOOKEEPERS with your zk_mode and keep the name of the one that "
+              "says it leads.",
+        "ru": "`zk_leader` равен {given!r}, но этот узел не лидер ансамбля (и не был им); сейчас лидер {real!r}. "
+              "Подсказка: спросите своей zk_mode каждый сервер из ZOOKEEPERS и сохраните имя того, который "
+              "называет себя лидером.",
     },
     "lab01_zk_name": {
         "en": "`{name}` is {given!r}, which is not one of the ZooKeeper nodes {nodes}.",
         "ru": "`{name}` равен {given!r}, а это не один из узлов ZooKeeper {nodes}.",
     },
     "lab01_still_running": {
-        "en": "{node} is still running. Hint: cluster.stop({node!r}) and leave it stopped.",
-        "ru": "{node} всё ещё работает. Подсказка: cluster.stop({node!r}) — и оставьте его остановленным.",
+        "en": "{node} is still running. Hint: the exercise is about an ensemble with one server gone, so {node} must "
+              "be off until the end of the lab; the cluster object stops a node by its name (help(cluster)).",
+        "ru": "{node} всё ещё работает. Подсказка: упражнение — об ансамбле без одного сервера, поэтому {node} "
+              "должен быть выключен до конца лабораторной; объект кластера останавливает узел по имени "
+              "(help(cluster)).",
     },
     "lab01_no_majority_now": {
         "en": "Only {serving} of the ZooKeeper servers serve now: the ensemble has no quorum. Hint: exactly one "
@@ -56,13 +78,21 @@ register({
     },
     "lab01_mode_without_quorum": {
         "en": "`mode_without_quorum` is {given!r}: with one server of three running, ZooKeeper does not serve, so "
-              "zk_mode must return None. Hint: stop a second server and ask the remaining one.",
+              "zk_mode must return None. Hint: stop a second server, then ask the one left again and again until its "
+              "answer changes (it takes a few seconds to notice it has lost its majority), before you start "
+              "anything again.",
         "ru": "`mode_without_quorum` равен {given!r}: когда работает один сервер из трёх, ZooKeeper не обслуживает "
-              "запросы, и zk_mode должна вернуть None. Подсказка: остановите второй сервер и спросите оставшийся.",
+              "запросы, и zk_mode должна вернуть None. Подсказка: остановите второй сервер и спрашивайте оставшийся "
+              "снова и снова, пока ответ не изменится (ему нужно несколько секунд, чтобы заметить потерю "
+              "большинства), и только потом что-то запускайте.",
     },
     "lab01_not_restarted": {
-        "en": "{node} was not stopped and started again (its log shows {starts} start(s)); or it is not running now.",
-        "ru": "{node} не останавливали и не запускали снова (в его логе запусков: {starts}) или он сейчас не работает.",
+        "en": "{node} was not stopped and started again (its log shows {starts} start(s)); or it is not running now. "
+              "Hint: give the ensemble its majority back by starting the server you stopped in this exercise "
+              "(the cluster object starts a node by its name, help(cluster)).",
+        "ru": "{node} не останавливали и не запускали снова (в его логе запусков: {starts}) или он сейчас не "
+              "работает. Подсказка: верните ансамблю большинство — запустите сервер, остановленный в этом "
+              "упражнении (объект кластера запускает узел по имени, help(cluster)).",
     },
     "lab01_no_restarted_broker": {
         "en": "No broker was stopped and started again (starts in the brokers' logs: {starts}), or 'spare' is "
