@@ -22,8 +22,12 @@ register({
         "ru": "У топика '{topic}' партиций: {partitions}, фактор репликации {rf}; нужно {want_p} и {want_rf}.",
     },
     "lab02_leader": {
-        "en": "`cities_leader` is {given}, but partition 0 of 'cities' is led by broker {real}. Hint: the Leader: column of --describe.",
-        "ru": "`cities_leader` равен {given}, а лидер партиции 0 топика 'cities' — брокер {real}. Подсказка: столбец Leader: в --describe.",
+        "en": "`cities_leader` is {given}, but partition 0 of 'cities' is led by broker {real}. Hint: each partition "
+              "has one leader, and the topic's description names it: the Leader: column of kafka-topics.sh "
+              "--describe, or the partitions of ki.describe_topic.",
+        "ru": "`cities_leader` равен {given}, а лидер партиции 0 топика 'cities' — брокер {real}. Подсказка: у каждой "
+              "партиции один лидер, и описание топика его называет: столбец Leader: в kafka-topics.sh --describe "
+              "или партиции в ki.describe_topic.",
     },
     "lab02_cities_stored": {
         "en": "The messages without a key in 'cities' are {found}; expected exactly {want}, in this order. Hint: if "
@@ -32,36 +36,62 @@ register({
               "отправили лишнее, снова выполните первую ячейку (чистый кластер) и упражнения по порядку.",
     },
     "lab02_cities_read": {
-        "en": "`cities_read` is {given}, but the topic holds {real}. Hint: decode msg.value() and keep the order.",
-        "ru": "`cities_read` равен {given}, а в топике {real}. Подсказка: декодируйте msg.value() и сохраните порядок.",
+        "en": "`cities_read` is {given}, but the topic holds {real}. Hint: Kafka hands values back as bytes, and one "
+              "partition keeps the order of writing: keep the values in the order you read them, each turned into "
+              "a string (bytes.decode()); skip polls that return nothing or an error.",
+        "ru": "`cities_read` равен {given}, а в топике {real}. Подсказка: Kafka возвращает значения байтами, а одна "
+              "партиция хранит порядок записи: сохраните значения в порядке чтения, превратив каждое в строку "
+              "(bytes.decode()); пропускайте опросы, которые вернули ничего или ошибку.",
     },
     "lab02_no_osaka": {
-        "en": "There is no message with key 'jp' and value 'Osaka' in 'cities'. Hint: producer.produce('cities', key='jp', value='Osaka').",
-        "ru": "В 'cities' нет сообщения с ключом 'jp' и значением 'Osaka'. Подсказка: producer.produce('cities', key='jp', value='Osaka').",
+        "en": "There is no message with key 'jp' and value 'Osaka' in 'cities'. Hint: the key is given by the producer "
+              "when it sends, next to the value (produce has an argument for it); flush before you read it back.",
+        "ru": "В 'cities' нет сообщения с ключом 'jp' и значением 'Osaka'. Подсказка: ключ задаёт продюсер при "
+              "отправке, рядом со значением (у produce для него есть аргумент); вызовите flush, прежде чем читать.",
     },
     "lab02_osaka_field": {
-        "en": "`osaka['{field}']` is {given!r}, but the broker stores {real!r}.",
-        "ru": "`osaka['{field}']` равно {given!r}, а брокер хранит {real!r}.",
+        "en": "`osaka['{field}']` is {given!r}, but the broker stores {real!r}. Hint: take every field from the message "
+              "the consumer returned, not from what you sent; key and value as strings, the timestamp as the "
+              "number of milliseconds (the broker returns it with its type).",
+        "ru": "`osaka['{field}']` равно {given!r}, а брокер хранит {real!r}. Подсказка: берите каждое поле из "
+              "сообщения, которое вернул консьюмер, а не из отправленного; ключ и значение — строками, временную "
+              "метку — числом миллисекунд (брокер возвращает её вместе с типом).",
     },
     "lab02_segment_path": {
-        "en": "`segment_file` is '{given}', but the first segment of cities-0 is '{real}'.",
-        "ru": "`segment_file` равен '{given}', а первый сегмент cities-0 — '{real}'.",
+        "en": "`segment_file` is '{given}', but the first segment of cities-0 is '{real}'. Hint: a partition's folder "
+              "under the broker's log.dirs is named after the topic and the partition, and a segment after its first "
+              "offset; the messages are in the .log file (cluster.data_dir gives log.dirs).",
+        "ru": "`segment_file` равен '{given}', а первый сегмент cities-0 — '{real}'. Подсказка: папка партиции в "
+              "log.dirs брокера называется по топику и номеру партиции, а сегмент — по первому смещению; сообщения "
+              "лежат в файле .log (log.dirs даёт cluster.data_dir).",
     },
     "lab02_segment_content": {
         "en": "The segment file does not contain {missing}. Hint: produce the cities first (exercise 2).",
         "ru": "В файле сегмента нет {missing}. Подсказка: сначала запишите города (упражнение 2).",
     },
     "lab02_segment_size": {
-        "en": "`segment_size` is {given}, but the file has {real} bytes now. Hint: segment_file.stat().st_size.",
-        "ru": "`segment_size` равен {given}, а в файле сейчас {real} байт. Подсказка: segment_file.stat().st_size.",
+        "en": "`segment_size` is {given}, but the file has {real} bytes now. Hint: the size is what the file system "
+              "says about the file now (pathlib's stat), not the length of what you sent: the broker adds headers, "
+              "and the file grows with every message written since.",
+        "ru": "`segment_size` равен {given}, а в файле сейчас {real} байт. Подсказка: размер — то, что файловая "
+              "система говорит о файле сейчас (stat из pathlib), а не длина отправленного: брокер добавляет "
+              "заголовки, а файл растёт с каждым записанным с тех пор сообщением.",
     },
     "lab02_retention_days": {
-        "en": "`default_retention_days` is {given}, but retention.ms of 'cities' is {ms} ms = {real} days.",
-        "ru": "`default_retention_days` равен {given}, а retention.ms у 'cities' — {ms} мс = {real} дн.",
+        "en": "`default_retention_days` is {given}, but retention.ms of 'cities' is {ms} ms = {real} days. Hint: the "
+              "cluster reports the value as a string of milliseconds (ki.topic_config); how many milliseconds are "
+              "in a day?",
+        "ru": "`default_retention_days` равен {given}, а retention.ms у 'cities' — {ms} мс = {real} дн. Подсказка: "
+              "кластер сообщает значение строкой с числом миллисекунд (ki.topic_config); сколько миллисекунд в "
+              "сутках?",
     },
     "lab02_short_lived": {
-        "en": "Topic 'short-lived' has retention.ms={given}; expected 60000. Hint: --config retention.ms=60000 when creating it.",
-        "ru": "У топика 'short-lived' retention.ms={given}; нужно 60000. Подсказка: --config retention.ms=60000 при создании.",
+        "en": "Topic 'short-lived' has retention.ms={given}; expected 60000. Hint: retention is a topic setting in "
+              "milliseconds; give it when you create the topic (kafka-topics.sh --create has an option for topic "
+              "settings), or change it in place with kafka-configs.sh --alter.",
+        "ru": "У топика 'short-lived' retention.ms={given}; нужно 60000. Подсказка: срок хранения — настройка топика в "
+              "миллисекундах; задайте её при создании (у kafka-topics.sh --create есть опция для настроек топика) "
+              "или поменяйте на месте через kafka-configs.sh --alter.",
     },    "lab02_readings_missing": {
         "en": "'readings' holds {found}; the experiment leaves r-5 ... r-9 there. Run the experiment cell (after "
               "your prediction), then check again; to start over, run the first cell again (a clean cluster).",
