@@ -13,6 +13,7 @@ import sys
 import threading
 from dataclasses import dataclass
 
+from . import report
 from .errors import KafkaLabError
 from .i18n import register, t
 
@@ -303,7 +304,7 @@ def run_tool(cluster, tool: str, args: list[str], *, input: str | None = None, t
     given = list(args)
     name, args, notes = prepare(cluster, tool, args, notebook=True)
     for note in notes:
-        print(note, file=sys.stderr)
+        report.warn(note)
     drop = _TIMEOUT_NOISE if "--timeout-ms" in args and "--timeout-ms" not in given else ()
     proc = _start(cluster, name, args, stdin=subprocess.PIPE if input is not None else None,
                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1)
@@ -372,7 +373,7 @@ def run_in_terminal(cluster, tool: str, args: list[str]) -> int:
 
     name, args, notes = prepare(cluster, tool, args, notebook=False)
     for note in notes:
-        print(note, file=sys.stderr)
+        report.warn(note)
     served = toolserver.open_call(cluster, name, main_class(name, kafka_version(cluster)), args)
     try:
         if served is None:

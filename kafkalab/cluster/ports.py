@@ -4,7 +4,9 @@ ports of each other's nodes, even while a node is stopped and its port looks fre
 One file per port in a folder every kafkalab process on the machine sees whatever its TMPDIR:
 /tmp/kafkalab-ports, else /dev/shm/kafkalab-ports when /tmp is not writable, else (no machine-wide
 folder at all) $KAFKALAB_HOME/ports. KAFKALAB_PORTS_DIR overrides. A file is created atomically and
-holds the owning cluster's folder; a reservation whose cluster folder is gone is stale and taken over.
+holds the owning cluster's folder and the PID that reserved it. A reservation is stale, and taken over,
+when its cluster has no state file and the process that reserved it has ended (a cluster being created
+writes its state only after its ports are chosen).
 """
 from __future__ import annotations
 
@@ -46,21 +48,40 @@ def registry() -> Path:
     return path
 
 
-def _holder(path: Path) -> str | None:
+def _read(path: Path) -> tuple[str | None, int | None]:
+    """(the holding cluster's folder, the PID that reserved the port) of a reservation file."""
     try:
-        return path.read_text()
+        lines = path.read_text().splitlines()
     except OSError:
-        return None
+        return None, None
+    pid = lines[1] if len(lines) > 1 else ""
+    return (lines[0] if lines else None), (int(pid) if pid.isdigit() else None)
 
 
-def _owner_alive(holder: str) -> bool:
-    """Whether the cluster folder holding a reservation still has its state (unreadable counts as yes)."""
+def _holder(path: Path) -> str | None:
+    return _read(path)[0]
+
+
+def _owner_alive(holder: str, pid: int | None = None) -> bool:
+    """Whether the cluster folder holding a reservation still has its state, or is still being created by
+    the live process `pid` (unreadable counts as yes)."""
     try:
         return (Path(holder) / "cluster.json").stat() is not None
     except FileNotFoundError:
-        return False
+        return pid is not None and _running(pid)
     except OSError:
         return True  # another user's folder we may not look into: theirs, keep off
+
+
+def _running(pid: int) -> bool:
+    import psutil
+
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+    except psutil.Error:
+        return True
 
 
 def reserve(port: int, owner: Path) -> bool:
@@ -70,10 +91,10 @@ def reserve(port: int, owner: Path) -> bool:
         try:
             fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
         except FileExistsError:
-            holder = _holder(path)
+            holder, pid = _read(path)
             if holder == str(owner):
                 return True
-            if holder is None or _owner_alive(holder):
+            if holder is None or _owner_alive(holder, pid):
                 return False
             try:
                 path.unlink()  # stale: its cluster is gone
@@ -81,15 +102,15 @@ def reserve(port: int, owner: Path) -> bool:
                 return False
             continue
         with os.fdopen(fd, "w") as f:
-            f.write(str(owner))
+            f.write(f"{owner}\n{os.getpid()}\n")
         return True
     return False
 
 
 def holder_name(port: int) -> str | None:
     """The name of the live kafkalab cluster holding `port` (its folder's name), else None."""
-    holder = _holder(registry() / str(port))
-    return Path(holder).name if holder and _owner_alive(holder) else None
+    holder, pid = _read(registry() / str(port))
+    return Path(holder).name if holder and _owner_alive(holder, pid) else None
 
 
 def held_by(owner_prefix: Path) -> list[int]:

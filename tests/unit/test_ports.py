@@ -1,4 +1,8 @@
 """Port assignment: the notes' ports when free, else free ones, said in a message; machine-wide reservations."""
+import os
+import subprocess
+import sys
+
 import pytest
 
 from kafkalab import i18n
@@ -63,12 +67,17 @@ def test_reservations_are_per_cluster_folder(tmp_path, monkeypatch):
     assert ports.reserve(9092, b)
 
 
-def test_a_reservation_of_a_removed_cluster_is_stale(tmp_path, monkeypatch):
+def test_a_reservation_of_a_removed_cluster_is_stale_once_its_reserver_ended(tmp_path, monkeypatch):
     monkeypatch.setenv("KAFKALAB_PORTS_DIR", str(tmp_path / "ports"))
     gone, new = tmp_path / "gone", tmp_path / "new"
-    assert ports.reserve(9093, gone)  # its folder (and cluster.json) does not exist
+    assert ports.reserve(9093, gone)  # no cluster.json yet: a cluster this live process is still creating
+    assert not ports.reserve(9093, new)
+    ended = subprocess.Popen([sys.executable, "-c", "pass"])
+    ended.wait()
+    (tmp_path / "ports" / "9093").write_text(f"{gone}\n{ended.pid}\n")  # reserved by a process now ended
     assert ports.reserve(9093, new)
-    assert (tmp_path / "ports" / "9093").read_text() == str(new)
+    assert (tmp_path / "ports" / "9093").read_text() == f"{new}\n{os.getpid()}\n"
+    assert ports.holder_name(9093) == "new"
 
 
 def test_a_port_held_by_another_kafkalab_cluster_names_it():
