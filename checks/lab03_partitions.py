@@ -30,36 +30,59 @@ register({
         "ru": "У топика 'animals' партиций: {partitions}, фактор репликации {rf}; нужно 3 и 1.",
     },
     "lab03_count": {
-        "en": "`animals_partitions` is {given}, but the cluster reports {real}. Hint: len(ki.describe_topic(cluster, 'animals').partitions).",
-        "ru": "`animals_partitions` равен {given}, а кластер сообщает {real}. Подсказка: len(ki.describe_topic(cluster, 'animals').partitions).",
+        "en": "`animals_partitions` is {given}, but the cluster reports {real}. Hint: count the partitions the "
+              "topic's description lists, as the cluster reports them now (PartitionCount of kafka-topics.sh "
+              "--describe, or the partitions of ki.describe_topic).",
+        "ru": "`animals_partitions` равен {given}, а кластер сообщает {real}. Подсказка: посчитайте партиции, которые "
+              "перечисляет описание топика, так, как кластер сообщает их сейчас (PartitionCount в kafka-topics.sh "
+              "--describe или партиции в ki.describe_topic).",
     },
     "lab03_keyed": {
-        "en": "The keyed messages in 'animals' are {found}; expected each sound of SOUNDS once with its animal as the key.",
-        "ru": "Сообщения с ключами в 'animals': {found}; нужно по одному сообщению на каждый звук из SOUNDS с животным в качестве ключа.",
+        "en": "The keyed messages in 'animals' are {found}; expected each sound of SOUNDS once with its animal as the "
+              "key. Hint: the key is the animal, the value is the sound; if you sent twice, run the first cell "
+              "again (a clean cluster) and the exercises in order.",
+        "ru": "Сообщения с ключами в 'animals': {found}; нужно по одному сообщению на каждый звук из SOUNDS с животным "
+              "в качестве ключа. Подсказка: ключ — животное, значение — звук; если отправили дважды, снова "
+              "выполните первую ячейку (чистый кластер) и упражнения по порядку.",
     },
     "lab03_key_split": {
         "en": "The messages with key '{key}' are in partitions {partitions}; one key should land in one partition. "
-              "Hint: pass key=... to produce() and do not set partition=.",
+              "Hint: only the partitioner keeps a key in one partition, by hashing it; give produce() the key and "
+              "let the producer choose, without naming a partition yourself.",
         "ru": "Сообщения с ключом '{key}' лежат в партициях {partitions}; один ключ должен попадать в одну партицию. "
-              "Подсказка: передайте key=... в produce() и не задавайте partition=.",
+              "Подсказка: держит ключ в одной партиции только партиционер, хешируя его; передайте produce() ключ "
+              "и дайте продюсеру выбрать, не называя партицию самим.",
     },
     "lab03_key_order": {
-        "en": "The sounds of '{key}' are stored as {found}; expected the order {want}.",
-        "ru": "Звуки '{key}' сохранены как {found}; нужен порядок {want}.",
+        "en": "The sounds of '{key}' are stored as {found}; expected the order {want}. Hint: a partition keeps the "
+              "order of sending: send the sounds one by one, in the order of each list.",
+        "ru": "Звуки '{key}' сохранены как {found}; нужен порядок {want}. Подсказка: партиция хранит порядок "
+              "отправки: отправляйте звуки по одному, в порядке каждого списка.",
     },
     "lab03_partition_of": {
-        "en": "`partition_of` is {given}, but the cluster keeps the keys in {real}. Hint: msg.partition() of each key.",
-        "ru": "`partition_of` равен {given}, а кластер хранит ключи так: {real}. Подсказка: msg.partition() для каждого ключа.",
+        "en": "`partition_of` is {given}, but the cluster keeps the keys in {real}. Hint: do not compute the hash: read "
+              "the messages back, and each one tells its partition and its key (msg.partition(), msg.key() as "
+              "bytes).",
+        "ru": "`partition_of` равен {given}, а кластер хранит ключи так: {real}. Подсказка: не вычисляйте хеш: "
+              "прочитайте сообщения, и каждое скажет свою партицию и свой ключ (msg.partition(), msg.key() в "
+              "байтах).",
     },
     "lab03_from_offset": {
-        "en": "`dog_from_1` is {given}, but partition {partition} from offset 1 holds {real}. Hint: assign "
-              "TopicPartition('animals', partition, 1) and read to the end.",
-        "ru": "`dog_from_1` равен {given}, а в партиции {partition} со смещения 1 лежит {real}. Подсказка: assign "
-              "TopicPartition('animals', partition, 1) и читайте до конца.",
+        "en": "`dog_from_1` is {given}, but partition {partition} from offset 1 holds {real}. Hint: take that one "
+              "partition yourself, starting at offset 1, instead of subscribing, and read until its end offset "
+              "(assign() with a TopicPartition that carries the offset; ki.end_offsets).",
+        "ru": "`dog_from_1` равен {given}, а в партиции {partition} со смещения 1 лежит {real}. Подсказка: возьмите "
+              "эту одну партицию сами, начиная со смещения 1, вместо подписки, и читайте до её конечного смещения "
+              "(assign() с TopicPartition, несущим смещение; ki.end_offsets).",
     },
     "lab03_zebra": {
-        "en": "Messages 'zebra' found at {found} (partition, key); expected exactly one, in partition 2, without a key.",
-        "ru": "Сообщения 'zebra' найдены в {found} (партиция, ключ); нужно ровно одно, в партиции 2, без ключа.",
+        "en": "Messages 'zebra' found at {found} (partition, key); expected exactly one, in partition 2, without a key. "
+              "Hint: a partition named by the producer wins over the partitioner (produce has an argument for it); "
+              "if you sent more than one, run the first cell again (a clean cluster) and the exercises in order.",
+        "ru": "Сообщения 'zebra' найдены в {found} (партиция, ключ); нужно ровно одно, в партиции 2, без ключа. "
+              "Подсказка: партиция, названная продюсером, важнее партиционера (у produce есть для неё аргумент); "
+              "если отправили больше одного, снова выполните первую ячейку (чистый кластер) и упражнения по "
+              "порядку.",
     },
     "lab03_sightings_shape": {
         "en": "Topic 'sightings' has {partitions} partition(s); the given cell creates it with 3. Run the first cell "
