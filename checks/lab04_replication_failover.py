@@ -23,24 +23,28 @@ register({
               "удалите топик (kafka-topics.sh --delete --topic {topic}) и создайте заново.",
     },
     "lab04_rf": {
-        "en": "Topic '{topic}' has replication factor {found}, expected {expected}. Hint: --replication-factor "
-              "{expected}; delete the topic and create it again.",
-        "ru": "У топика '{topic}' фактор репликации {found}, а нужен {expected}. Подсказка: --replication-factor "
-              "{expected}; удалите топик и создайте заново.",
+        "en": "Topic '{topic}' has replication factor {found}, expected {expected}. Hint: the number of copies of each "
+              "partition is chosen when the topic is created (kafka-topics.sh has an option for it); delete the "
+              "topic and create it again.",
+        "ru": "У топика '{topic}' фактор репликации {found}, а нужен {expected}. Подсказка: число копий каждой "
+              "партиции выбирается при создании топика (у kafka-topics.sh для этого есть опция); удалите топик и "
+              "создайте заново.",
     },
     "lab04_min_isr": {
-        "en": "min.insync.replicas of 'months' is {found}, expected 2. Hint: --config min.insync.replicas=2 "
-              "when creating, or kafka-configs.sh --alter --entity-type topics --entity-name months "
-              "--add-config min.insync.replicas=2.",
-        "ru": "min.insync.replicas у 'months' равен {found}, а нужно 2. Подсказка: --config min.insync.replicas=2 "
-              "при создании или kafka-configs.sh --alter --entity-type topics --entity-name months "
-              "--add-config min.insync.replicas=2.",
+        "en": "min.insync.replicas of 'months' is {found}, expected 2. Hint: it is a setting of the topic, not of "
+              "the producer: give it when you create the topic (kafka-topics.sh --config, as retention.ms in lab "
+              "02), or change it in place with kafka-configs.sh --alter.",
+        "ru": "min.insync.replicas у 'months' равен {found}, а нужно 2. Подсказка: это настройка топика, а не "
+              "продюсера: задайте её при создании топика (kafka-topics.sh --config, как retention.ms в "
+              "лабораторной 02) или поменяйте на месте через kafka-configs.sh --alter.",
     },
     "lab04_cars_leaders": {
-        "en": "cars_leaders is {found}, but the cluster says {expected}. Hint: build the dict from "
-              "ki.describe_topic(cluster, 'cars').partitions (p.partition -> p.leader).",
-        "ru": "cars_leaders равен {found}, а кластер говорит {expected}. Подсказка: соберите словарь из "
-              "ki.describe_topic(cluster, 'cars').partitions (p.partition -> p.leader).",
+        "en": "cars_leaders is {found}, but the cluster says {expected}. Hint: leadership is per partition, and the "
+              "topic's description names each partition's leader: map every partition number of 'cars' to its "
+              "leader's id, as ki.describe_topic reports them.",
+        "ru": "cars_leaders равен {found}, а кластер говорит {expected}. Подсказка: лидерство — свойство партиции, и "
+              "описание топика называет лидера каждой: сопоставьте каждому номеру партиции 'cars' id её лидера так, "
+              "как их сообщает ki.describe_topic.",
     },
     "lab04_cars_spread": {
         "en": "The partitions of 'cars' are led by brokers {found} only; with 5 partitions on 3 brokers every "
@@ -55,20 +59,26 @@ register({
               "Подсказка: создавайте 'months', когда работают все три брокера.",
     },
     "lab04_month_missing": {
-        "en": "These months are not in topic 'months': {missing}. Hint: produce all twelve and call "
-              "producer.flush() before checking.",
-        "ru": "Этих месяцев нет в топике 'months': {missing}. Подсказка: отправьте все двенадцать и вызовите "
-              "producer.flush() перед проверкой.",
+        "en": "These months are not in topic 'months': {missing}. Hint: produce() only queues a message; it is "
+              "stored once the broker has answered: send all twelve and wait for the answers (flush) before "
+              "checking.",
+        "ru": "Этих месяцев нет в топике 'months': {missing}. Подсказка: produce() только ставит сообщение в "
+              "очередь; сохранено оно, когда брокер ответил: отправьте все двенадцать и дождитесь ответов (flush) "
+              "перед проверкой.",
     },
     "lab04_month_key": {
-        "en": "'{month}' is stored with key {found}, expected '{expected}' (the month's number as text).",
-        "ru": "'{month}' записан с ключом {found}, а нужен '{expected}' (номер месяца строкой).",
+        "en": "'{month}' is stored with key {found}, expected '{expected}' (the month's number as text). Hint: "
+              "January is 1; the key is a string, not a number.",
+        "ru": "'{month}' записан с ключом {found}, а нужен '{expected}' (номер месяца строкой). Подсказка: январь — "
+              "это 1; ключ — строка, а не число.",
     },
     "lab04_month_partition": {
         "en": "month_partition says {month} is in partition {found}, but the cluster stores it in partition "
-              "{expected}. Hint: take msg.partition() from the delivery report; do not compute it.",
+              "{expected}. Hint: only the broker's answer says where a message was stored: take the partition "
+              "from each message's delivery report (the on_delivery callback), do not compute it.",
         "ru": "По month_partition месяц {month} лежит в партиции {found}, а в кластере он в партиции "
-              "{expected}. Подсказка: берите msg.partition() из отчёта о доставке, не вычисляйте его.",
+              "{expected}. Подсказка: где сохранено сообщение, говорит только ответ брокера: берите партицию из "
+              "отчёта о доставке каждого сообщения (callback on_delivery), не вычисляйте её.",
     },
     "lab04_month_order": {
         "en": "In partition {partition} the months are stored in the order {found}; one producer keeps the "
@@ -78,21 +88,29 @@ register({
     },
     "lab04_victim_not_leader": {
         "en": "victim = {found}, but the leader of months partition 0 before any failure was broker {expected} "
-              "(its preferred replica). Hint: read .leader of partition 0 before you kill anything.",
+              "(its preferred replica). Hint: the leader is one of the three replicas, and the cluster names it; "
+              "read it from the topic's description (ki.describe_topic) before you kill anything.",
         "ru": "victim = {found}, но до сбоев лидером партиции 0 топика months был брокер {expected} "
-              "(предпочтительная реплика). Подсказка: прочитайте .leader партиции 0 до того, как что-то убивать.",
+              "(предпочтительная реплика). Подсказка: лидер — одна из трёх реплик, и кластер его называет; "
+              "прочитайте его из описания топика (ki.describe_topic) до того, как что-то убивать.",
     },
     "lab04_no_election": {
-        "en": "No leader election has happened for months partition 0 (leader epoch {epoch}). Hint: kill the "
-              "leader with cluster.kill(f'broker-{{victim}}') and wait for the new leader.",
-        "ru": "Для партиции 0 топика months выборов лидера не было (эпоха лидера {epoch}). Подсказка: убейте "
-              "лидера через cluster.kill(f'broker-{{victim}}') и дождитесь нового.",
+        "en": "No leader election has happened for months partition 0 (leader epoch {epoch}). Hint: a new leader is "
+              "elected only when the leader fails: crash the broker that leads partition 0 (the cluster object "
+              "kills a node by its name, help(cluster)) and wait until the controller has elected another.",
+        "ru": "Для партиции 0 топика months выборов лидера не было (эпоха лидера {epoch}). Подсказка: нового лидера "
+              "выбирают, только когда отказывает прежний: уроните брокер, который ведёт партицию 0 (объект кластера "
+              "убивает узел по имени, help(cluster)), и дождитесь, пока контроллер выберет другого.",
     },
     "lab04_new_leader_bad": {
         "en": "new_leader = {found} is not a valid new leader (replicas {replicas}, killed broker {victim}). "
-              "Hint: poll describe_topic until partition 0 has a leader other than victim.",
+              "Hint: the election takes seconds (the dead broker's ZooKeeper session must expire first), and the "
+              "new leader is one of the other replicas: ask the cluster (ki.describe_topic) again and again until "
+              "partition 0 has a leader other than victim.",
         "ru": "new_leader = {found} не может быть новым лидером (реплики {replicas}, убитый брокер {victim}). "
-              "Подсказка: опрашивайте describe_topic, пока у партиции 0 не появится лидер, отличный от victim.",
+              "Подсказка: выборы занимают секунды (сначала должна истечь ZooKeeper-сессия мёртвого брокера), а "
+              "новый лидер — одна из остальных реплик: спрашивайте кластер (ki.describe_topic) снова и снова, "
+              "пока у партиции 0 не появится лидер, отличный от victim.",
     },
     "lab04_new_leader_mismatch": {
         "en": "new_leader = {found}, but the cluster's leader of months partition 0 is {expected}.",
@@ -111,8 +129,10 @@ register({
               "Подсказка: дождитесь окончания переключения и проверьте снова.",
     },
     "lab04_failover_seconds": {
-        "en": "failover_seconds = {found} is not plausible (expected between 0 and 120 s).",
-        "ru": "failover_seconds = {found} — неправдоподобно (ожидается от 0 до 120 с).",
+        "en": "failover_seconds = {found} is not plausible (expected between 0 and 120 s). Hint: the seconds from the "
+              "kill to the moment you saw the new leader, measured with time.monotonic().",
+        "ru": "failover_seconds = {found} — неправдоподобно (ожидается от 0 до 120 с). Подсказка: секунды от "
+              "убийства до момента, когда вы увидели нового лидера, измеренные через time.monotonic().",
     },
     "lab04_failover_partitions": {
         "en": "Partitions {partitions} of 'months' were led by broker {victim} but show no leader election. "
@@ -121,34 +141,48 @@ register({
               "Подсказка: при падении брокера переезжает лидерство всех его партиций.",
     },
     "lab04_delivered": {
-        "en": "delivered = {found}, expected 100 acknowledged writes. Hint: count in the delivery callback when "
-              "err is None, and call producer.flush() before reading the count.",
-        "ru": "delivered = {found}, а должно быть 100 подтверждённых записей. Подсказка: считайте в callback "
-              "доставки, когда err is None, и вызовите producer.flush() до чтения счётчика.",
+        "en": "delivered = {found}, expected 100 acknowledged writes. Hint: with two of three replicas in sync, "
+              "min.insync.replicas=2 is met, so every write is acknowledged; but an answer arrives after the call "
+              "that sends: count the answers without an error in the delivery callback, and read the count only "
+              "after flush() has waited for all of them.",
+        "ru": "delivered = {found}, а должно быть 100 подтверждённых записей. Подсказка: при двух синхронных "
+              "репликах из трёх условие min.insync.replicas=2 выполнено, и каждая запись подтверждается; но ответ "
+              "приходит позже вызова, который отправляет: считайте ответы без ошибки в callback доставки и "
+              "читайте счётчик только после того, как flush() дождётся их всех.",
     },
     "lab04_failover_lost": {
-        "en": "The cluster stores {found} of the 100 failover-NNN messages; missing e.g. {missing}. Hint: "
-              "produce with acks='all' and flush.",
-        "ru": "В кластере {found} из 100 сообщений failover-NNN; нет, например, {missing}. Подсказка: "
-              "отправляйте с acks='all' и вызывайте flush.",
+        "en": "The cluster stores {found} of the 100 failover-NNN messages; missing e.g. {missing}. Hint: a write "
+              "is safe once every replica in sync has it and the producer has its answer: send with acks='all' "
+              "and wait for the answers (flush).",
+        "ru": "В кластере {found} из 100 сообщений failover-NNN; нет, например, {missing}. Подсказка: запись в "
+              "безопасности, когда она есть у каждой синхронной реплики и продюсер получил ответ: отправляйте с "
+              "acks='all' и дожидайтесь ответов (flush).",
     },
     "lab04_failover_key": {
-        "en": "{value} is stored with key {found}, expected '{expected}'.",
-        "ru": "{value} записано с ключом {found}, а нужен '{expected}'.",
+        "en": "{value} is stored with key {found}, expected '{expected}'. Hint: the key is the message's number as "
+              "text, without the leading zeros of the value.",
+        "ru": "{value} записано с ключом {found}, а нужен '{expected}'. Подсказка: ключ — номер сообщения строкой, "
+              "без ведущих нулей, которые есть в значении.",
     },
     "lab04_victim_down": {
-        "en": "Broker {victim} is still down. Hint: cluster.start(f'broker-{{victim}}').",
-        "ru": "Брокер {victim} всё ещё лежит. Подсказка: cluster.start(f'broker-{{victim}}').",
+        "en": "Broker {victim} is still down. Hint: a killed broker does not come back by itself; start it again, "
+              "with its data (the cluster object starts a node by its name, help(cluster)).",
+        "ru": "Брокер {victim} всё ещё лежит. Подсказка: убитый брокер сам не вернётся; запустите его снова, с его "
+              "данными (объект кластера запускает узел по имени, help(cluster)).",
     },
     "lab04_isr_not_full": {
         "en": "Partition {partition} of '{topic}' has ISR {isr}, replicas {replicas}: not all back in sync. "
-              "Hint: poll until every partition's ISR holds all its replicas.",
+              "Hint: a returning broker enters the ISR only once it has caught up with the leaders; ask the "
+              "cluster again until every partition's ISR holds all its replicas.",
         "ru": "У партиции {partition} топика '{topic}' ISR {isr} при репликах {replicas}: не все вернулись. "
-              "Подсказка: опрашивайте, пока ISR каждой партиции не будет содержать все её реплики.",
+              "Подсказка: вернувшийся брокер входит в ISR, только когда догонит лидеров; спрашивайте кластер "
+              "снова, пока ISR каждой партиции не будет содержать все её реплики.",
     },
     "lab04_isr_restored": {
-        "en": "isr_restored = {found} does not match the cluster: {expected}.",
-        "ru": "isr_restored = {found} не совпадает с кластером: {expected}.",
+        "en": "isr_restored = {found} does not match the cluster: {expected}. Hint: store it after the wait, as the "
+              "cluster reports it: each partition number of 'months' with its ISR as a list.",
+        "ru": "isr_restored = {found} не совпадает с кластером: {expected}. Подсказка: сохраните его после "
+              "ожидания, так, как его сообщает кластер: каждый номер партиции 'months' с её ISR списком.",
     },
     "lab04_offline": {
         "en": "Partition {partition} of 'cars' has no leader (its only replica is on a stopped broker). Hint: "
