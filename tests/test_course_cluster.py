@@ -14,6 +14,8 @@ def test_each_lesson_cluster_replaces_the_one_before(monkeypatch, capsys):
         monkeypatch.setenv("KAFKALAB_COURSE", "1")
         first = kafkalab.up("single", name=f"lesson-a-{tag}", engine="local", fresh=True)
         first_port = first.brokers[0].port
+        assert clusters.unnamed() == first.name  # a terminal's `kafkalab tool ...` means the lesson's cluster
+        assert kafkalab.attach().name == first.name
         second = kafkalab.up("single", name=f"lesson-b-{tag}", engine="local", fresh=True)
         said = capsys.readouterr().out
         assert t("course_cluster_replaced", old=first.name, new=second.name) in said
@@ -23,6 +25,9 @@ def test_each_lesson_cluster_replaces_the_one_before(monkeypatch, capsys):
             assert second.brokers[0].port == first_port  # the notes' port came free for the next lesson
         assert outside.alive("broker-0")  # not a course cluster: left alone
 
+        assert clusters.unnamed() == second.name
+        monkeypatch.delenv("KAFKALAB_COURSE")
+        assert clusters.unnamed() == "kafkalab"  # outside the course: the default name, as always
         assert clusters.down_course() == [second.name]
         assert not second.dir.exists() and outside.alive("broker-0")
     finally:

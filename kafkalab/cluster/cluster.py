@@ -721,18 +721,27 @@ def _watch(cluster: Cluster) -> None:
                      start_new_session=True)
 
 
+def unnamed() -> str:
+    """The cluster meant when none is named: KAFKALAB_CLUSTER; else, in the course (KAFKALAB_COURSE=1), the
+    one course cluster there is (the lesson's, also for a terminal beside it); else 'kafkalab'."""
+    if os.environ.get("KAFKALAB_CLUSTER") or os.environ.get("KAFKALAB_COURSE") != "1":
+        return state.default_name()
+    course = [c.name for c in clusters() if c.state.get("course")]
+    return course[0] if len(course) == 1 else state.default_name()
+
+
 def attach(name: str | None = None) -> Cluster:
-    """The cluster `name` (default: KAFKALAB_CLUSTER, else 'kafkalab') as started by any process."""
+    """The cluster `name` (default: see unnamed()) as started by any process."""
     global _current
-    cluster = Cluster.load(state.check_name(name if name is not None else state.default_name()))
+    cluster = Cluster.load(state.check_name(name if name is not None else unnamed()))
     _current = cluster.name
     return cluster
 
 
 def current(name: str | None = None) -> Cluster:
-    """The cluster this process works with: `name`, else the last one up()/attach() gave, else the default."""
+    """The cluster this process works with: `name`, else the last one up()/attach() gave, else unnamed()."""
     if name is None:
-        name = _current or state.default_name()
+        name = _current or unnamed()
     return Cluster.load(state.check_name(name))
 
 
@@ -764,7 +773,7 @@ def down(name: str | None = None, all: bool = False, all_homes: bool = False) ->
     KAFKALAB_HOME and what crashed ones left of it (all=True). all_homes=True also sweeps the
     leftovers of clusters of any home whose folder is gone."""
     if not all:
-        name = state.check_name(name if name is not None else state.default_name())
+        name = state.check_name(name if name is not None else unnamed())
         try:
             cluster = Cluster.load(name)
         except KafkaLabError as err:
