@@ -293,3 +293,135 @@ def describe_group(target, group: str) -> GroupInfo:
 def lag(target, group: str) -> dict[tuple[str, int], int]:
     """(topic, partition) -> lag = end offset - committed offset."""
     return {(p.topic, p.partition): p.lag for p in describe_group(target, group).partitions}
+
+
+# --- lesson helpers: views the lessons print, and the small experiments they repeat ----------------------
+from .i18n import register as _register  # noqa: E402
+
+_register({
+    "inspect_broker": {"en": "broker {id}", "ru": "брокер {id}"},
+    "inspect_partition": {"en": "partition", "ru": "партиция"},
+})
+
+
+def replica_map(target, topic: str, timeout: float = 60.0):
+    """A pandas table of `topic`, one row per partition and one column per broker: `L` the leader,
+    `F` a follower in sync, `x` a replica out of sync, empty where the broker holds no replica.
+
+    The brokers are the cluster's own (a dead one keeps its column); for a bootstrap string, the brokers
+    that hold a replica. Column and index labels follow the notebook's language.
+    """
+    import pandas as pd
+
+    from .i18n import t
+
+    info, _ = wait_for(lambda: describe_topic(target, topic), timeout, f"partitions of {topic}")
+    ids = ([b.id for b in target.brokers] if hasattr(target, "brokers")
+           else sorted({r for p in info.partitions for r in p.replicas}))
+    rows = {p.partition: {t("inspect_broker", id=b): ("L" if b == p.leader else "F" if b in p.isr else "x")
+                          if b in p.replicas else "" for b in ids} for p in info.partitions}
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis(t("inspect_partition"))
+
+
+def read_all(cluster, topic: str, group: str, expected: int, timeout: float = 120.0) -> int:
+    """Read `topic` from the beginning in the consumer group `group` (new: it starts at the earliest
+    offsets) until `expected` distinct messages came or `timeout` passed; return how many came.
+
+    Messages are told apart by (partition, offset), so a redelivery is not counted twice.
+    """
+    consumer = cluster.consumer(group, log_level=0)
+    consumer.subscribe([topic])
+    seen: set[tuple[int, int]] = set()
+
+    def all_read():
+        msg = consumer.poll(0.5)
+        if msg is not None and msg.error() is None:
+            seen.add((msg.partition(), msg.offset()))
+        return len(seen) >= expected
+
+    try:
+        wait_for(all_read, timeout, f"{expected} messages of {topic}", every=0)
+    except TimeoutError:
+        pass  # the caller compares the count with what it expected
+    finally:
+        consumer.close()
+    return len(seen)
+
+
+def assignment(info: GroupInfo) -> dict[str, list[int]]:
+    """client.id -> its partitions, sorted, from the coordinator's view of a group (`describe_group`).
+
+    A member id starts with the member's client.id (`c1-5f0e...`), which is how the lessons name members.
+    """
+    by_client = {member.split("-")[0]: [p for _, p in parts] for member, parts in info.members.items()}
+    return dict(sorted(by_client.items()))
+
+
+def settle_group(target, group: str, consumers, members: int, partitions: int,
+                 timeout: float = 120.0) -> tuple[GroupInfo, float]:
+    """Poll every consumer of `consumers` (a dict or a list) until the coordinator reports `group` STABLE
+    with `members` members owning `partitions` partitions in all; return (describe_group, seconds).
+
+    The consumers must be polled: a classic group's members join and get their partitions inside poll().
+    """
+    consumers = list(consumers.values()) if isinstance(consumers, dict) else list(consumers)
+
+    def done():
+        for c in consumers:
+            c.poll(0.05)
+        info = describe_group(target, group)
+        owned = sum(len(p) for p in info.members.values())
+        return info if len(info.members) == members and owned == partitions and info.state == "STABLE" else None
+
+    return wait_for(done, timeout, f"group {group}: {members} members on {partitions} partitions", every=0)
+
+
+def rebalances(cluster, topic: str, protocol: str = "classic", partitions: int | None = None,
+               timeout: float = 120.0) -> tuple[dict, list[dict]]:
+    """The rebalance experiment: in the group `<topic>-<protocol>`, c1, c2 and c3 join one after another,
+    then c1 leaves (close()); return (the consumers still open, one row per step).
+
+    `protocol` is the consumer's `group.protocol`: "classic" (librdkafka's default) or "consumer"
+    (KIP-848, Kafka 4.x). Each row: `group.protocol`, `step` (+c1, ..., -c1), `seconds` from the change
+    until every member holds its new partitions (each partition exactly once, as the members see it),
+    `held` (partitions the members that stay held before), `kept` (of those, still theirs after),
+    `on_revoke` (partitions those members gave up through the on_revoke callback), and per member its
+    partitions. The caller closes the consumers it gets back.
+    """
+    import time
+
+    if partitions is None:
+        partitions = len(describe_topic(cluster, topic).partitions)
+    group, members, revoked, rows = f"{topic}-{protocol}", {}, {}, []
+    config = {"group.protocol": protocol} if protocol != "classic" else {}  # classic: librdkafka's default
+
+    def owned():
+        return {name: sorted(tp.partition for tp in c.assignment()) for name, c in members.items()}
+
+    def settled():
+        for c in members.values():
+            c.poll(0.05)
+        now = owned()
+        every = sorted(p for ps in now.values() for p in ps)
+        return now if every == list(range(partitions)) and all(now.values()) else None
+
+    def join(name):
+        members[name] = cluster.consumer(group, **{"client.id": name, **config})
+        members[name].subscribe([topic], on_revoke=lambda consumer, parts, name=name:
+                                revoked.update({name: revoked.get(name, 0) + len(parts)}))
+
+    def leave(name):
+        members.pop(name).close()
+
+    for step, action, name in (("+c1", join, "c1"), ("+c2", join, "c2"), ("+c3", join, "c3"), ("-c1", leave, "c1")):
+        before, began = owned(), time.monotonic()
+        revoked.clear()
+        action(name)
+        after, _ = wait_for(settled, timeout, f"{group} settled after {step}", every=0)
+        staying = [m for m in before if m in after]
+        rows.append({"group.protocol": protocol, "step": step, "seconds": round(time.monotonic() - began, 1),
+                     "held": sum(len(before[m]) for m in staying),
+                     "kept": sum(len(set(before[m]) & set(after[m])) for m in staying),
+                     "on_revoke": sum(revoked.get(m, 0) for m in staying),
+                     **{m: ",".join(map(str, ps)) for m, ps in after.items()}})
+    return members, rows

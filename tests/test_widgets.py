@@ -192,6 +192,33 @@ def test_perf_view_runs_the_real_tool(cluster):
     assert "kl-perf-table" in v.snapshot_html() and "<img" in v.snapshot_html()
 
 
+def test_cluster_map_press_kills_and_starts_from_code(cluster):
+    """press() is the button's own click, for a notebook run without a mouse (lesson 04 kills a leader so)."""
+    m = kw.cluster_map(cluster, topics=["map"], interval=0.5)
+    leader = inspect.describe_topic(cluster, "map").partitions[0].leader
+    victim = f"broker-{leader}"
+    try:
+        began = time.monotonic()
+        pressed = m.press("kill", victim)
+        assert began <= pressed <= time.monotonic() and not cluster.alive(victim)
+        assert m.pressed[("kill", victim)] == pressed and f"{victim} killed" in m.message.value
+        assert m.press("kill", victim) == pressed  # pressed already and the broker is down: that press
+        until(lambda: f'data-partition="0" data-leader="{leader}"' not in m.partitions.value
+              and 'data-partition="0" data-leader=""' not in m.partitions.value, 90, "partition 0 led by another broker")
+        assert f"partition 0: leader {leader}," not in m.snapshot_text() and "down" in m.snapshot_text()
+        other = next(b.name for b in cluster.brokers if b.name != victim)
+        with pytest.raises(RuntimeError, match="already"):
+            m.press("start", other)  # running, never pressed: nothing to start
+        with pytest.raises(ValueError):
+            m.press("restart", victim)
+        started = m.press("start", victim)
+        assert started > pressed and cluster.alive(victim)
+    finally:
+        m.close()
+        if not cluster.alive(victim):  # leave the cluster whole for the next tests
+            cluster.start(victim)
+
+
 def test_no_widget_threads_left(cluster):
     common.stop_all()
     until(lambda: not kw.running_pollers(), 10, "all pollers to end")

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass, field
 
 import ipywidgets as widgets
@@ -122,6 +123,9 @@ class ClusterMap(LiveWidget):
         self.state = MapState([NodeState(n.name, n.role, n.id, False) for n in cluster.nodes])
         self._busy: set[str] = set()
         self._lock = threading.Lock()
+        self.pressed: dict[tuple[str, str], float] = {}  # (action, node) -> time.monotonic() of the last press
+        self._actions: dict[str, threading.Thread] = {}
+        self.said: dict[str, str] = {}  # node -> what its last kill / start said (the message under the map)
         self.title = widgets.HTML(f"<b>{esc(t('w_map_title', name=cluster.name))}</b>")
         self.badges, self.kill_buttons, self.start_buttons, rows = {}, {}, {}, []
         for n in cluster.nodes:
@@ -178,6 +182,7 @@ class ClusterMap(LiveWidget):
 
     def act(self, action: str, node: str) -> threading.Thread:
         """Kill or start `node` in a thread, so the notebook stays responsive; the map follows."""
+        self.pressed[(action, node)] = time.monotonic()
         self._busy.add(node)
         self.kill_buttons[node].disabled = self.start_buttons[node].disabled = True
         self.message.value = esc(t("w_busy", action=t(f"w_{action}"), node=node))
@@ -185,8 +190,10 @@ class ClusterMap(LiveWidget):
         def work():
             try:
                 said = run_quietly(lambda: getattr(self.cluster, action)(node))
+                self.said[node] = said
                 self.message.value = esc(said)
             except Exception as err:
+                self.said[node] = t("w_action_failed", node=node, error=err)
                 self.message.value = f'<span style="color:{DOWN}">{esc(t("w_action_failed", node=node, error=err))}</span>'
             finally:
                 self._busy.discard(node)
@@ -202,8 +209,34 @@ class ClusterMap(LiveWidget):
                         pass
 
         thread = threading.Thread(target=work, name=f"kafkalab-action-{action}-{node}", daemon=True)
+        self._actions[node] = thread
         thread.start()
         return thread
+
+    def press(self, action: str, node: str, timeout: float = 300.0) -> float:
+        """Press `node`'s kill or start button from code, exactly as a click does (a notebook run has no
+        mouse), wait until the action is done, and return when the button was pressed (time.monotonic()).
+
+        When that button was pressed already (by hand, say) and the node is in the state it leads to,
+        nothing is pressed again: the time of that press is returned.
+
+            killed_at = cluster_view.press("kill", "broker-1")
+        """
+        if action not in ("kill", "start"):
+            raise ValueError(f"action must be 'kill' or 'start', not {action!r}")
+        button = (self.kill_buttons if action == "kill" else self.start_buttons)[node]
+        wanted = action == "start"  # alive after the action
+        done_before = (action, node) in self.pressed and self.cluster.alive(node) == wanted
+        if not done_before:
+            if button.disabled and self.cluster.alive(node) == wanted:
+                raise RuntimeError(t("w_press_pointless", node=node, action=t(f"w_{action}")))
+            button.click()  # runs the button's own handler: self.act(action, node)
+        thread = self._actions.get(node)
+        if thread is not None:
+            thread.join(timeout)
+        if self.cluster.alive(node) != wanted:
+            raise RuntimeError(self.said.get(node) or t("w_busy", action=t(f"w_{action}"), node=node))
+        return self.pressed[(action, node)]
 
     def snapshot_html(self) -> str:
         nodes = "<br>".join(node_html(n) for n in self.state.nodes)

@@ -18,6 +18,8 @@ register({
     "w_kill_tip": {"en": "Kill {node} at once (SIGKILL)", "ru": "Убить {node} сразу (SIGKILL)"},
     "w_start_tip": {"en": "Start {node} with its data", "ru": "Запустить {node} с его данными"},
     "w_busy": {"en": "{action}: {node}...", "ru": "{action}: {node}..."},
+    "w_press_pointless": {"en": "{node}: nothing to {action}, it is already in that state",
+                          "ru": "{node}: команда «{action}» не нужна, узел уже в этом состоянии"},
     "w_action_failed": {"en": "{node}: {error}", "ru": "{node}: {error}"},
     "w_topic": {"en": "Topic '{topic}'", "ru": "Топик '{topic}'"},
     "w_partition": {"en": "partition", "ru": "партиция"},
