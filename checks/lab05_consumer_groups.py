@@ -20,76 +20,114 @@ EVENTS = [(parcel, status) for status in ("accepted", "sorted", "shipped", "deli
 
 register({
     "lab05_partitions": {
-        "en": "Topic 'numbers' has {found} partitions, expected 5. Hint: delete it and create it with --partitions 5.",
-        "ru": "У топика 'numbers' партиций: {found}, а нужно 5. Подсказка: удалите его и создайте с --partitions 5.",
+        "en": "Topic 'numbers' has {found} partitions, expected 5. Hint: a topic cannot lose partitions, and "
+              "--if-not-exists keeps a topic that exists: delete it (kafka-topics.sh --delete) and create it again "
+              "with the right number.",
+        "ru": "У топика 'numbers' партиций: {found}, а нужно 5. Подсказка: партиции нельзя убрать, а --if-not-exists "
+              "оставляет существующий топик как есть: удалите его (kafka-topics.sh --delete) и создайте заново с "
+              "нужным числом.",
     },
     "lab05_rf": {
-        "en": "Topic 'numbers' has replication factor {found}, expected 1.",
-        "ru": "У топика 'numbers' фактор репликации {found}, а нужен 1.",
+        "en": "Topic 'numbers' has replication factor {found}, expected 1. Hint: the replication factor is chosen "
+              "when the topic is created; delete it and create it again.",
+        "ru": "У топика 'numbers' фактор репликации {found}, а нужен 1. Подсказка: фактор репликации выбирается при "
+              "создании топика; удалите его и создайте заново.",
     },
     "lab05_numbers_missing": {
-        "en": "Topic 'numbers' lacks the values {missing} (0..99 expected, key = value). Hint: produce all of "
-              "them and flush.",
-        "ru": "В топике 'numbers' нет значений {missing} (нужны 0..99, ключ = значение). Подсказка: отправьте "
-              "все и вызовите flush.",
+        "en": "Topic 'numbers' lacks the values {missing} (0..99 expected, key = value). Hint: produce() only queues "
+              "a message; send all hundred and wait for the broker's answers (flush).",
+        "ru": "В топике 'numbers' нет значений {missing} (нужны 0..99, ключ = значение). Подсказка: produce() только "
+              "ставит сообщение в очередь; отправьте все сто и дождитесь ответов брокера (flush).",
     },
     "lab05_key": {
-        "en": "Value {value} is stored with key {found}; key and value must be equal.",
-        "ru": "Значение {value} записано с ключом {found}; ключ и значение должны совпадать.",
+        "en": "Value {value} is stored with key {found}; key and value must be equal. Hint: the key decides the "
+              "partition, so give every message its number as the key too, as text.",
+        "ru": "Значение {value} записано с ключом {found}; ключ и значение должны совпадать. Подсказка: партицию "
+              "выбирает ключ, так что дайте каждому сообщению его номер и в качестве ключа, строкой.",
     },
     "lab05_per_partition": {
-        "en": "produced_per_partition = {found}, but the cluster holds 0..99 as {expected}. Hint: count "
-              "msg.partition() in the delivery callback; do not compute partitions yourself.",
-        "ru": "produced_per_partition = {found}, а в кластере 0..99 распределены так: {expected}. Подсказка: "
-              "считайте msg.partition() в callback доставки, не вычисляйте партиции сами.",
+        "en": "produced_per_partition = {found}, but the cluster holds 0..99 as {expected}. Hint: only the broker's "
+              "answers say where each message went: count them per partition in the delivery callback "
+              "(msg.partition() of each report without an error), once every answer has arrived; do not compute "
+              "partitions yourself.",
+        "ru": "produced_per_partition = {found}, а в кластере 0..99 распределены так: {expected}. Подсказка: куда "
+              "попало каждое сообщение, говорят только ответы брокера: считайте их по партициям в callback "
+              "доставки (msg.partition() каждого отчёта без ошибки), когда придут все ответы; не вычисляйте "
+              "партиции сами.",
     },
     "lab05_assignment_shape": {
         "en": "assignment = {found} should give each of the 3 consumers at least one partition, every partition "
-              "of 'numbers' ({partitions}) to exactly one consumer. Hint: poll all three until each has an "
-              "assignment.",
+              "of 'numbers' ({partitions}) to exactly one consumer. Hint: a consumer is in the group only while it "
+              "polls, and the coordinator shares the partitions among the members it has: poll all three in turn "
+              "until each has an assignment, and take the assignment once the group has settled.",
         "ru": "assignment = {found}: каждый из 3 консьюмеров должен получить хотя бы одну партицию, а каждая "
-              "партиция 'numbers' ({partitions}) — ровно одного консьюмера. Подсказка: опрашивайте все три, "
-              "пока у каждого не появится назначение.",
+              "партиция 'numbers' ({partitions}) — ровно одного консьюмера. Подсказка: консьюмер в группе, только пока "
+              "опрашивает брокер, а координатор делит партиции между теми участниками, что есть: опрашивайте всех "
+              "троих по очереди, пока у каждого не появится назначение, и берите назначение, когда группа "
+              "устоялась.",
     },
     "lab05_assignment_live": {
-        "en": "assignment = {found}, but the group's live members own {expected}.",
-        "ru": "assignment = {found}, а живые участники группы владеют {expected}.",
+        "en": "assignment = {found}, but the group's live members own {expected}. Hint: partitions move while the "
+              "group settles; read each consumer's assignment after the last rebalance.",
+        "ru": "assignment = {found}, а живые участники группы владеют {expected}. Подсказка: пока группа "
+              "не устоялась, партиции переезжают; читайте назначение каждого консьюмера после последней "
+              "ребалансировки.",
     },
     "lab05_consumed": {
-        "en": "consumed = {found} adds up to {total}, fewer than the {expected} messages 0..99.",
-        "ru": "consumed = {found} в сумме даёт {total}, меньше чем {expected} сообщений 0..99.",
+        "en": "consumed = {found} adds up to {total}, fewer than the {expected} messages 0..99. Hint: keep polling "
+              "until every consumer's position in each of its partitions has reached the partition's end offset, "
+              "and count every message read, again after a rebalance too.",
+        "ru": "consumed = {found} в сумме даёт {total}, меньше чем {expected} сообщений 0..99. Подсказка: "
+              "опрашивайте, пока позиция каждого консьюмера в каждой его партиции не дойдёт до конечного смещения "
+              "партиции, и считайте каждое прочитанное сообщение, в том числе повторно после ребалансировки.",
     },
     "lab05_not_committed": {
         "en": "Group '{group}' has committed offset {committed} on partition {partition}, but messages 0..99 "
-              "end at {needed} there. Hint: read to the end, then c.commit(asynchronous=False) before c.close().",
-        "ru": "Группа '{group}' зафиксировала смещение {committed} в партиции {partition}, а сообщения 0..99 "
-              "там кончаются на {needed}. Подсказка: дочитайте до конца и вызовите c.commit(asynchronous=False) "
-              "до c.close().",
+              "end at {needed} there. Hint: with auto-commit off, the group remembers only what its members "
+              "commit: read to the end, then commit each consumer's position and let the commit finish (commit() "
+              "can wait: its asynchronous argument) before you close the consumer.",
+        "ru": "Закоммиченное смещение группы '{group}' в партиции {partition} — {committed}, а сообщения 0..99 "
+              "там кончаются на {needed}. Подсказка: при выключенном автокоммите группа помнит только то, что "
+              "закоммитили её участники: дочитайте до конца, затем закоммитьте позицию каждого консьюмера и "
+              "дождитесь конца коммита (commit() умеет ждать: аргумент asynchronous), прежде чем закрывать "
+              "консьюмер.",
     },
     "lab05_no_lag_messages": {
-        "en": "Topic 'numbers' has no messages 100..149 yet. Hint: produce them without consuming.",
-        "ru": "В топике 'numbers' ещё нет сообщений 100..149. Подсказка: отправьте их, ничего не читая.",
+        "en": "Topic 'numbers' has no messages 100..149 yet. Hint: lag grows when messages arrive and nobody reads "
+              "them: produce them (and flush) without consuming.",
+        "ru": "В топике 'numbers' ещё нет сообщений 100..149. Подсказка: лаг растёт, когда сообщения приходят, а их "
+              "никто не читает: отправьте их (и вызовите flush), ничего не читая.",
     },
     "lab05_lag_reported": {
         "en": "lag_reported = {found}, but the 50 new messages fell behind as {expected} (partition -> lag). "
-              "Hint: lag = end offset - committed offset; ask ki.describe_group(cluster, 'numbers-group').",
+              "Hint: the lag of a partition is its end offset minus the group's committed offset; the cluster "
+              "reports it per partition (the LAG column of kafka-consumer-groups.sh --describe, or "
+              "ki.describe_group).",
         "ru": "lag_reported = {found}, а 50 новых сообщений дали лаг {expected} (партиция -> лаг). "
-              "Подсказка: лаг = конечное смещение - закоммиченное; спросите ki.describe_group(cluster, "
-              "'numbers-group').",
+              "Подсказка: лаг партиции — её конечное смещение минус закоммиченное смещение группы; кластер "
+              "сообщает его по партициям (столбец LAG в kafka-consumer-groups.sh --describe или "
+              "ki.describe_group).",
     },
     "lab05_lag_live": {
-        "en": "lag_reported = {found} differs from the group's lag now: {expected}.",
-        "ru": "lag_reported = {found} отличается от текущего лага группы: {expected}.",
+        "en": "lag_reported = {found} differs from the group's lag now: {expected}. Hint: ask the cluster after the "
+              "50 messages are stored (after flush), not before.",
+        "ru": "lag_reported = {found} отличается от текущего лага группы: {expected}. Подсказка: спрашивайте "
+              "кластер после того, как 50 сообщений сохранены (после flush), а не раньше.",
     },
     "lab05_lag_left": {
-        "en": "Group '{group}' still lags: {lag} (partition -> lag). Hint: consume with --group {group} so the "
-              "console consumer commits for that group.",
-        "ru": "Группа '{group}' всё ещё отстаёт: {lag} (партиция -> лаг). Подсказка: читайте с --group {group}, "
-              "чтобы консольный консьюмер фиксировал смещения этой группы.",
+        "en": "Group '{group}' still lags: {lag} (partition -> lag). Hint: only a consumer in {group} moves that "
+              "group's committed offsets: the console consumer must join it (an option of the tool), read what "
+              "was missed and stop by itself, since it commits when it exits.",
+        "ru": "Группа '{group}' всё ещё отстаёт: {lag} (партиция -> лаг). Подсказка: закоммиченные смещения {group} "
+              "сдвигает только консьюмер из этой группы: консольный консьюмер должен в неё войти (опция "
+              "инструмента), прочитать пропущенное и остановиться сам, потому что коммитит он при выходе.",
     },
     "lab05_caught_up": {
-        "en": "caught_up = {found}, but the group had {expected} messages to catch up (100..149).",
-        "ru": "caught_up = {found}, а догонять группе нужно было {expected} сообщений (100..149).",
+        "en": "caught_up = {found}, but the group had {expected} messages to catch up (100..149). Hint: a group goes "
+              "on from its committed offsets; count the lines the tool printed (the result's .lines).",
+        "ru": "caught_up = {found}, а догонять группе нужно было {expected} сообщений (100..149). Подсказка: группа "
+              "продолжает с закоммиченных смещений; посчитайте строки, которые напечатал инструмент (.lines "
+              "результата).",
     },
     "lab05_idle_members": {
         "en": "Group '{group}' has {members} live members on {partitions} partitions; expected more members than "
@@ -104,8 +142,10 @@ register({
               "Подсказка: опрашивайте всех консьюмеров, пока назначение не завершится.",
     },
     "lab05_idle_count": {
-        "en": "idle_consumers = {found}, but {expected} members of '{group}' own no partition.",
-        "ru": "idle_consumers = {found}, а без партиций в группе '{group}' участников: {expected}.",
+        "en": "idle_consumers = {found}, but {expected} members of '{group}' own no partition. Hint: in a group a "
+              "partition has one owner; count the consumers whose assignment is empty once the group has settled.",
+        "ru": "idle_consumers = {found}, а без партиций в группе '{group}' участников: {expected}. Подсказка: в группе "
+              "у партиции один владелец; посчитайте консьюмеров с пустым назначением, когда группа устоялась.",
     },
     "lab05_balance": {
         "en": "The partitions are split {found} among the consumers; a group balances them (sizes differ by at "
