@@ -13,6 +13,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from . import procs
+
 SHARED = (Path("/tmp/kafkalab-ports"), Path("/dev/shm/kafkalab-ports"))
 
 
@@ -68,20 +70,9 @@ def _owner_alive(holder: str, pid: int | None = None) -> bool:
     try:
         return (Path(holder) / "cluster.json").stat() is not None
     except FileNotFoundError:
-        return pid is not None and _running(pid)
+        return pid is not None and procs.pid_alive(pid)
     except OSError:
         return True  # another user's folder we may not look into: theirs, keep off
-
-
-def _running(pid: int) -> bool:
-    import psutil
-
-    try:
-        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
-    except psutil.NoSuchProcess:
-        return False
-    except psutil.Error:
-        return True
 
 
 def reserve(port: int, owner: Path) -> bool:

@@ -44,6 +44,17 @@ def alive(proc: psutil.Process) -> bool:
         return False
 
 
+def pid_alive(pid: int) -> bool:
+    """The process `pid` runs and is not a zombie (a killed kernel its parent has not reaped yet is gone
+    for us); one we may not look at counts as alive."""
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+    except psutil.Error:
+        return True
+
+
 def same_mounts(pid: int) -> bool:
     """Whether the process sees the same files as we do (the same mount namespace). A grading sandbox's
     cluster folder does not exist out here, yet its nodes are not orphans: never judge them from outside."""

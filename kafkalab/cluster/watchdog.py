@@ -6,25 +6,13 @@ from __future__ import annotations
 
 import sys
 
-from . import state
-
-
-def _owner_alive(pid: int) -> bool:
-    """Alive, and not a zombie (a killed kernel its parent has not reaped yet is gone for us)."""
-    import psutil
-
-    try:
-        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
-    except psutil.NoSuchProcess:
-        return False
-    except psutil.Error:
-        return True
+from . import procs, state
 
 
 def main(owner: int, name: str) -> None:
     from ..waiting import wait_for
 
-    gone = wait_for(lambda: ("owner" if not _owner_alive(owner) else
+    gone = wait_for(lambda: ("owner" if not procs.pid_alive(owner) else
                              "cluster" if not state.cluster_dir(name).exists() else None),
                     float("inf"), f"process {owner} to end", every=1.0, retry_on=())[0]
     if gone == "cluster":

@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from kafkalab.cluster import watchdog
+from kafkalab.cluster import procs
 from kafkalab.waiting import wait_for
 
 pytestmark = pytest.mark.unit
@@ -17,11 +17,11 @@ def test_a_zombie_owner_counts_as_gone():
         import psutil
 
         wait_for(lambda: psutil.Process(child.pid).status() == psutil.STATUS_ZOMBIE, 30, "the child to end")
-        assert not watchdog._owner_alive(child.pid)  # exited, not reaped: os.kill(pid, 0) would still succeed
-        assert watchdog._owner_alive(os.getpid())
+        assert not procs.pid_alive(child.pid)  # exited, not reaped: os.kill(pid, 0) would still succeed
+        assert procs.pid_alive(os.getpid())
     finally:
         child.wait()
-    assert not watchdog._owner_alive(child.pid)
+    assert not procs.pid_alive(child.pid)
 
 
 def test_wait_for_takes_empty_collections_as_not_yet_and_zero_as_a_value():
