@@ -576,17 +576,23 @@ def _create(spec: ClusterSpec, engine_name: str) -> Cluster:
     if owner.exists():
         _remove_remains(spec.name)  # a half-made or damaged cluster of this name: its processes too
     ports.release(owner)  # what an earlier cluster of this name held
-    adopted = engine.adopt(spec)  # an external cluster: its brokers, no ports of ours
-    for line in [] if adopted is not None else assign_ports(
+    state.create_dir(spec.name)  # first: its marker keeps the ports reserved below until the state exists
+    try:
+        adopted = engine.adopt(spec)  # an external cluster: its brokers, no ports of ours
+        said = [] if adopted is not None else assign_ports(
             spec, _reserved_ports(spec.name), is_free=lambda p: port_is_free(p) and ports.reserve(p, owner),
-            holder=ports.holder_name):
+            holder=ports.holder_name)
+    except BaseException:
+        ports.release(owner)
+        state.remove_dir(spec.name)
+        raise
+    for line in said:
         report.say(line)
     data = {"spec": spec.to_dict(), "engine": engine_name, "created": time.time(), "runtime": {},
             "config_files": {}, "course": os.environ.get("KAFKALAB_COURSE") == "1",
             **(adopted if adopted is not None else engine.cluster_facts())}
     if spec.mode == "kraft":
         data["kraft_cluster_id"] = new_cluster_id()
-    state.create_dir(spec.name)
     state.save(spec.name, data)
     cluster = Cluster(spec.name, data)
     config_dir = cluster.site.config_dir()

@@ -4,16 +4,14 @@ ports of each other's nodes, even while a node is stopped and its port looks fre
 One file per port in a folder every kafkalab process on the machine sees whatever its TMPDIR:
 /tmp/kafkalab-ports, else /dev/shm/kafkalab-ports when /tmp is not writable, else (no machine-wide
 folder at all) $KAFKALAB_HOME/ports. KAFKALAB_PORTS_DIR overrides. A file is created atomically and
-holds the owning cluster's folder and the PID that reserved it. A reservation is stale, and taken over,
-when its cluster has no state file and the process that reserved it has ended (a cluster being created
-writes its state only after its ports are chosen).
+holds the owning cluster's folder. A reservation is stale, and taken over, when that folder has no state
+file and the process that made the folder (its marker names it) has ended: a cluster being created writes
+its state only after its ports are chosen.
 """
 from __future__ import annotations
 
 import os
 from pathlib import Path
-
-from . import procs
 
 SHARED = (Path("/tmp/kafkalab-ports"), Path("/dev/shm/kafkalab-ports"))
 
@@ -50,27 +48,23 @@ def registry() -> Path:
     return path
 
 
-def _read(path: Path) -> tuple[str | None, int | None]:
-    """(the holding cluster's folder, the PID that reserved the port) of a reservation file."""
+def _holder(path: Path) -> str | None:
     try:
         lines = path.read_text().splitlines()
     except OSError:
-        return None, None
-    pid = lines[1] if len(lines) > 1 else ""
-    return (lines[0] if lines else None), (int(pid) if pid.isdigit() else None)
+        return None
+    return lines[0] if lines else None
 
 
-def _holder(path: Path) -> str | None:
-    return _read(path)[0]
+def _owner_alive(holder: str) -> bool:
+    """Whether the cluster folder holding a reservation still has its state, or is still being created
+    (unreadable counts as yes)."""
+    from .state import creator_alive
 
-
-def _owner_alive(holder: str, pid: int | None = None) -> bool:
-    """Whether the cluster folder holding a reservation still has its state, or is still being created by
-    the live process `pid` (unreadable counts as yes)."""
     try:
         return (Path(holder) / "cluster.json").stat() is not None
     except FileNotFoundError:
-        return pid is not None and procs.pid_alive(pid)
+        return creator_alive(Path(holder))
     except OSError:
         return True  # another user's folder we may not look into: theirs, keep off
 
@@ -82,10 +76,10 @@ def reserve(port: int, owner: Path) -> bool:
         try:
             fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
         except FileExistsError:
-            holder, pid = _read(path)
+            holder = _holder(path)
             if holder == str(owner):
                 return True
-            if holder is None or _owner_alive(holder, pid):
+            if holder is None or _owner_alive(holder):
                 return False
             try:
                 path.unlink()  # stale: its cluster is gone
@@ -93,15 +87,15 @@ def reserve(port: int, owner: Path) -> bool:
                 return False
             continue
         with os.fdopen(fd, "w") as f:
-            f.write(f"{owner}\n{os.getpid()}\n")
+            f.write(str(owner))
         return True
     return False
 
 
 def holder_name(port: int) -> str | None:
     """The name of the live kafkalab cluster holding `port` (its folder's name), else None."""
-    holder, pid = _read(registry() / str(port))
-    return Path(holder).name if holder and _owner_alive(holder, pid) else None
+    holder = _holder(registry() / str(port))
+    return Path(holder).name if holder and _owner_alive(holder) else None
 
 
 def held_by(owner_prefix: Path) -> list[int]:

@@ -92,11 +92,24 @@ def names() -> list[str]:
 
 # --- folders kafkalab may delete ----------------------------------------------------------------------
 def create_dir(name: str) -> Path:
-    """Make the cluster's folder with the marker that lets kafkalab delete it later."""
+    """Make the cluster's folder with the marker that lets kafkalab delete it later (it names the process
+    creating the cluster: until the state file exists, the cluster is alive while that process is)."""
     path = cluster_dir(name)
     path.mkdir(parents=True, exist_ok=True)
-    (path / MARKER).write_text(f"kafkalab cluster '{name}', created {time.strftime('%Y-%m-%d %H:%M:%S')}\n")
+    (path / MARKER).write_text(f"kafkalab cluster '{name}', created {time.strftime('%Y-%m-%d %H:%M:%S')}\n"
+                               f"pid {os.getpid()}\n")
     return path
+
+
+def creator_alive(folder: Path) -> bool:
+    """Whether the process that made the cluster folder `folder` (its marker says which) still runs."""
+    from .procs import pid_alive
+
+    try:
+        found = re.search(r"^pid (\d+)$", (folder / MARKER).read_text(), re.MULTILINE)
+    except OSError:
+        return False
+    return found is not None and pid_alive(int(found.group(1)))
 
 
 def is_ours(path: Path) -> bool:

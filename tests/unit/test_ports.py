@@ -6,7 +6,7 @@ import sys
 import pytest
 
 from kafkalab import i18n
-from kafkalab.cluster import ports
+from kafkalab.cluster import ports, state
 from kafkalab.cluster.spec import ClusterSpec, assign_ports
 
 pytestmark = pytest.mark.unit
@@ -67,17 +67,20 @@ def test_reservations_are_per_cluster_folder(tmp_path, monkeypatch):
     assert ports.reserve(9092, b)
 
 
-def test_a_reservation_of_a_removed_cluster_is_stale_once_its_reserver_ended(tmp_path, monkeypatch):
+def test_a_reservation_is_stale_once_its_cluster_is_gone_or_its_creator_ended(tmp_path, monkeypatch):
     monkeypatch.setenv("KAFKALAB_PORTS_DIR", str(tmp_path / "ports"))
-    gone, new = tmp_path / "gone", tmp_path / "new"
-    assert ports.reserve(9093, gone)  # no cluster.json yet: a cluster this live process is still creating
-    assert not ports.reserve(9093, new)
+    monkeypatch.setenv("KAFKALAB_HOME", str(tmp_path / "home"))
+    gone, new = tmp_path / "gone", state.cluster_dir("new")
+    assert ports.reserve(9093, gone)  # its folder (and cluster.json) does not exist
+    creating = state.create_dir("creating")  # made by this live process; no state file yet
+    assert ports.reserve(9093, creating)
+    assert not ports.reserve(9093, new) and ports.holder_name(9093) == "creating"
     ended = subprocess.Popen([sys.executable, "-c", "pass"])
     ended.wait()
-    (tmp_path / "ports" / "9093").write_text(f"{gone}\n{ended.pid}\n")  # reserved by a process now ended
+    marker = creating / state.MARKER
+    marker.write_text(marker.read_text().replace(f"pid {os.getpid()}", f"pid {ended.pid}"))  # its creator ended
     assert ports.reserve(9093, new)
-    assert (tmp_path / "ports" / "9093").read_text() == f"{new}\n{os.getpid()}\n"
-    assert ports.holder_name(9093) == "new"
+    assert (tmp_path / "ports" / "9093").read_text() == str(new)  # one line: what every kafkalab version reads
 
 
 def test_a_port_held_by_another_kafkalab_cluster_names_it():
