@@ -73,6 +73,26 @@ register({
                               "in {leader:.1f} s, topic created in {created:.1f} s",
                         "ru": "после перезапуска: контроллеры работают через {started:.1f} с, лидер кворума "
                               "назван через {leader:.1f} с, топик создан через {created:.1f} с"},
+    "l01_new_producer": {"en": "new producer with {config}: {result}", "ru": "новый продюсер с {config}: {result}"},
+    "l01_delivered": {"en": "delivered in {seconds:.1f} s", "ru": "доставлено за {seconds:.1f} с"},
+    "l01_not_delivered": {"en": "not delivered in {seconds:.1f} s: {error}",
+                          "ru": "не доставлено за {seconds:.1f} с: {error}"},
+    "l01_idempotent_waited": {
+        "en": "The idempotent producer got no producer id: the broker it asked had no ids left to hand out and "
+              "needed the controller, which cannot record a new block of ids without the ZooKeeper quorum. The "
+              "plain producer needed nothing of the kind. (In another run a broker may still hold ids and the "
+              "idempotent producer gets through: the text below explains both cases.)",
+        "ru": "Идемпотентный продюсер не получил producer id: у брокера, которого он спросил, не осталось "
+              "свободных id, и ему понадобился контроллер, а тот не может записать новый блок id без кворума "
+              "ZooKeeper. Обычному продюсеру ничего такого не нужно. (В другом прогоне у брокера могут остаться "
+              "id, и тогда идемпотентный продюсер тоже доставит сообщение: текст ниже разбирает оба случая.)"},
+    "l01_idempotent_delivered": {
+        "en": "This time the idempotent producer got its producer id: the broker it asked still had ids left in "
+              "its block and needed neither the controller nor ZooKeeper. A broker without ids would have made it "
+              "wait until its message timed out: the text below explains both cases.",
+        "ru": "На этот раз идемпотентный продюсер получил producer id: у брокера, которого он спросил, в блоке "
+              "ещё оставались id, и ему не понадобились ни контроллер, ни ZooKeeper. Брокер без свободных id "
+              "заставил бы продюсера ждать, пока сообщение не истечёт по таймауту: текст ниже разбирает оба случая."},
     # --- lesson 02 ------------------------------------------------------------------------------------
     "l02_producer_read_nothing": {
         "en": "kafka-console-producer.sh printed nothing and ended: its input was empty, so it sent nothing. "
