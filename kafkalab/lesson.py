@@ -94,11 +94,18 @@ register({
               "ещё оставались id, и ему не понадобились ни контроллер, ни ZooKeeper. Брокер без свободных id "
               "заставил бы продюсера ждать, пока сообщение не истечёт по таймауту: текст ниже разбирает оба случая."},
     # --- lesson 02 ------------------------------------------------------------------------------------
-    "l02_producer_read_nothing": {
-        "en": "kafka-console-producer.sh printed nothing and ended: its input was empty, so it sent nothing. "
-              "cities still holds {n} messages, and none of them was shown.",
-        "ru": "kafka-console-producer.sh ничего не вывел и завершился: его ввод был пуст, и он ничего не отправил. "
-              "В cities по-прежнему {n} сообщения, и ни одно не показано."},
+    "l02_producer_waits": {
+        "en": "After {seconds} s kafka-console-producer.sh was still running and had printed nothing: no prompt, "
+              "no error. It was waiting for lines on its input, which stayed open and empty, as in a terminal where "
+              "nobody types; on screen that looks just like a consumer waiting on an empty topic. Closing its input "
+              "(Ctrl+D) ended it with exit code {code}. It sent nothing: cities still holds {n} messages.",
+        "ru": "Через {seconds} с kafka-console-producer.sh всё ещё работал и ничего не вывел: ни приглашения, ни "
+              "ошибки. Он ждал строк на своём вводе, который оставался открытым и пустым, как в терминале, где "
+              "никто ничего не набирает; на экране это неотличимо от консьюмера, который ждёт сообщений из пустого "
+              "топика. Закрытие ввода (Ctrl+D) завершило его с кодом выхода {code}. Он ничего не отправил: "
+              "сообщений в cities по-прежнему {n}."},
+    "l02_record": {"en": "offset={offset} timestamp={timestamp} key={key} value={value} partition={partition}",
+                   "ru": "смещение={offset} timestamp={timestamp} ключ={key} значение={value} партиция={partition}"},
     "l02_start_end": {"en": "start offsets {start}, end offsets {end}", "ru": "начальные смещения {start}, конечные {end}"},
     "l02_after": {"en": "after {seconds:.0f} s: start offset {start}, end offset {end}",
                   "ru": "через {seconds:.0f} с: начальное смещение {start}, конечное {end}"},
