@@ -190,7 +190,10 @@ register({
     "l05_hw_beyond": {"en": "asked once more while {node} was frozen: {n} records above the high watermark",
                       "ru": "запрошено ещё раз, пока {node} заморожен: записей выше high watermark: {n}"},
     # --- lesson 06 ------------------------------------------------------------------------------------
-    "l06_col_client": {"en": "client", "ru": "клиент"},
+    "l06_col_partition": {"en": "partition", "ru": "партиция"},
+    "l06_col_end_offset": {"en": "end offset (high watermark)", "ru": "конечное смещение (high watermark)"},
+    "l06_col_committed": {"en": "committed offset", "ru": "закоммиченное смещение"},
+    "l06_col_lag": {"en": "lag", "ru": "лаг"},
     "l06_java_on_39": {"en": "Java (3.9 cluster)", "ru": "Java (кластер 3.9)"},
     "l06_default": {"en": "{value} (default)", "ru": "{value} (по умолчанию)"},
     "l06_fast": {"en": "{rate:.0f} records/s, {mb:.2f} MB/s, average latency {avg:.1f} ms, p99 {p99:.0f} ms",

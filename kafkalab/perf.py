@@ -6,6 +6,7 @@
     c = perf.consumer_test(cluster, "perf", messages=2000)
     c["nmsg"], c["mb_per_sec"]
     p = perf.python_producer_test(cluster, "perf", num_records=2000, record_size=1000)   # confluent-kafka
+    m = perf.producer_metrics_test(cluster, "perf", producer_props={"linger.ms": 0})     # + batching metrics
     df = perf.sweep(cluster, "perf", "record_size", [100, 1000, 10000], num_records=2000)
     perf.plot(df, "record_size")
 
@@ -14,6 +15,7 @@ Producer fields: records, records_per_sec, mb_per_sec, avg_latency_ms, max_laten
 p99_ms, p999_ms, progress (DataFrame of the tool's periodic lines), ok, output.
 Consumer fields: records (= nmsg), mb, mb_per_sec, nmsg, nmsg_per_sec, rebalance_ms, fetch_ms,
 fetch_mb_per_sec, fetch_nmsg_per_sec, start, end, ok, output.
+`table(result_or_dataframe)` shows any of them with headers in the student's language.
 """
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ import re
 import time
 
 from .errors import KafkaLabError
-from .i18n import register
+from .i18n import MESSAGES, register, t
 
 register({
     "perf_no_summary": {
@@ -33,6 +35,34 @@ register({
               "property such as acks, linger.ms, batch.size, compression.type",
         "ru": "sweep: неизвестный параметр {param!r}; используйте record_size, num_records, throughput или "
               "свойство продюсера, например acks, linger.ms, batch.size, compression.type",
+    },
+    # the headers table() and plot() show for the fields of a result
+    "perf_col_records": {"en": "records", "ru": "записей"},
+    "perf_col_records_per_sec": {"en": "records/s", "ru": "записей/с"},
+    "perf_col_mb_per_sec": {"en": "MB/s", "ru": "МБ/с"},
+    "perf_col_avg_latency_ms": {"en": "avg latency, ms", "ru": "средняя задержка, мс"},
+    "perf_col_max_latency_ms": {"en": "max latency, ms", "ru": "макс. задержка, мс"},
+    "perf_col_p50_ms": {"en": "p50, ms", "ru": "p50, мс"},
+    "perf_col_p95_ms": {"en": "p95, ms", "ru": "p95, мс"},
+    "perf_col_p99_ms": {"en": "p99, ms", "ru": "p99, мс"},
+    "perf_col_p999_ms": {"en": "p99.9, ms", "ru": "p99.9, мс"},
+    "perf_col_record_size": {"en": "record size, bytes", "ru": "размер записи, байт"},
+    "perf_col_client": {"en": "client", "ru": "клиент"},
+    "perf_col_version": {"en": "client version", "ru": "версия клиента"},
+    "perf_col_mb": {"en": "MB", "ru": "МБ"},
+    "perf_col_nmsg": {"en": "records", "ru": "записей"},
+    "perf_col_nmsg_per_sec": {"en": "records/s", "ru": "записей/с"},
+    "perf_col_rebalance_ms": {"en": "joining the group, ms", "ru": "вход в группу, мс"},
+    "perf_col_fetch_ms": {"en": "fetching, ms", "ru": "выборка, мс"},
+    "perf_col_fetch_mb_per_sec": {"en": "fetching: MB/s", "ru": "выборка: МБ/с"},
+    "perf_col_fetch_nmsg_per_sec": {"en": "fetching: records/s", "ru": "выборка: записей/с"},
+    "perf_col_start": {"en": "start", "ru": "начало"},
+    "perf_col_end": {"en": "end", "ru": "конец"},
+    "perf_no_metrics": {
+        "en": "kafka-producer-perf-test.sh --print-metrics printed no producer metrics (exit code {code}). Its output:\n"
+              "{output}",
+        "ru": "kafka-producer-perf-test.sh --print-metrics не напечатал метрик продюсера (код выхода {code}). "
+              "Его вывод:\n{output}",
     },
     "perf_delivery_failed": {
         "en": "{failed} of {total} records were not delivered; first error: {error}",
@@ -54,6 +84,33 @@ _CONSUMER_FIELDS = {"start.time": "start", "end.time": "end", "data.consumed.in.
                     "fetch.MB.sec": "fetch_mb_per_sec", "fetch.nMsg.sec": "fetch_nmsg_per_sec"}
 # the knobs a sweep can turn that are not producer properties
 _TOOL_PARAMS = ("record_size", "num_records", "throughput")
+# what producer_metrics_test keeps of the producer's metrics (--print-metrics): how it batched
+BATCHING_METRICS = ("record-queue-time-avg", "records-per-request-avg", "request-total")
+# "producer-metrics:request-total:{client-id=perf-producer-client}           : 36.000"
+_METRIC_LINE = re.compile(r"^(app-info:version|producer-metrics:[\w-]+):\{client-id=[^}]*\}\s*:\s*(\S+)$", re.M)
+
+
+def label(field: str) -> str:
+    """The header of a result's field in the current language ('records_per_sec' -> 'записей/с'); a field
+    without one (a producer property such as linger.ms, a metric name) is its own header."""
+    key = f"perf_col_{field}"
+    return t(key) if key in MESSAGES else field
+
+
+def table(result):
+    """A result (a dict of producer_test & co.) or a DataFrame of them (sweep, progress), for display:
+    one row per run, the headers in the student's language. The data keeps its field names."""
+    import pandas as pd
+
+    if isinstance(result, dict):
+        result = pd.DataFrame([{k: v for k, v in result.items() if k not in ("progress", "output", "ok")}])
+    return result.rename(columns=label)
+
+
+def parse_producer_metrics(text: str) -> dict:
+    """The metrics kafka-producer-perf-test.sh --print-metrics prints at its end: {'app-info:version': '3.9.1',
+    'producer-metrics:request-total': '36.000', ...} (values as printed)."""
+    return dict(_METRIC_LINE.findall(text))
 
 
 def parse_producer_output(text: str) -> dict:
@@ -118,6 +175,31 @@ def producer_test(cluster, topic: str, num_records: int, record_size: int, throu
         raise KafkaLabError("perf_no_summary", tool="kafka-producer-perf-test.sh", code=res.returncode,
                             output=(res.stdout + res.stderr)[-2000:])
     return out
+
+
+def producer_metrics_test(cluster, topic: str, num_records: int = 2000, record_size: int = 100,
+                          throughput: int = 1000, producer_props: dict | None = None, timeout: float = 300) -> dict:
+    """kafka-producer-perf-test.sh with --print-metrics: the Java producer's own account of how it batched.
+
+    Returns the summary (records, records_per_sec, avg_latency_ms, p50_ms), `version` (the client's,
+    app-info:version) and the BATCHING_METRICS as floats: record-queue-time-avg (ms a record waited in the
+    producer's buffer, its linger included), records-per-request-avg and request-total. The defaults (2000
+    records of 100 bytes at 1000/s) keep the load low, where linger.ms shows best.
+    """
+    res = cluster.tool("kafka-producer-perf-test.sh", "--topic", topic, "--num-records", str(num_records),
+                       "--record-size", str(record_size), "--throughput", str(throughput), "--print-metrics",
+                       "--producer-props", *_props(cluster, producer_props), timeout=timeout, echo=False)
+    summary = parse_producer_output(res.stdout)
+    metrics = parse_producer_metrics(res.stdout)
+    if not summary["ok"]:
+        raise KafkaLabError("perf_no_summary", tool="kafka-producer-perf-test.sh", code=res.returncode,
+                            output=(res.stdout + res.stderr)[-2000:])
+    names = [f"producer-metrics:{name}" for name in BATCHING_METRICS]
+    if "app-info:version" not in metrics or not all(name in metrics for name in names):
+        raise KafkaLabError("perf_no_metrics", code=res.returncode, output=(res.stdout + res.stderr)[-2000:])
+    return {"version": metrics["app-info:version"],
+            **{key: summary[key] for key in ("records", "records_per_sec", "avg_latency_ms", "p50_ms")},
+            **{name: float(metrics[f"producer-metrics:{name}"]) for name in BATCHING_METRICS}}
 
 
 def consumer_test(cluster, topic: str, messages: int, group: str | None = None, timeout_ms: int = 30000,
@@ -240,11 +322,11 @@ def plot(df, x: str, y=("records_per_sec", "avg_latency_ms"), by: str | None = "
     groups = df.groupby(by) if by and by in df.columns else [(None, df)]
     categorical = df[x].dtype == object
     for ax, col in zip(axes[0], ys):
-        for label, part in groups:
+        for name, part in groups:
             xs = part[x].astype(str) if categorical else part[x]
-            ax.plot(xs, part[col], marker="o", label=label)
-        ax.set_xlabel(x)
-        ax.set_ylabel(col)
+            ax.plot(xs, part[col], marker="o", label=name)
+        ax.set_xlabel(label(x))
+        ax.set_ylabel(label(col))
         if logx and not categorical:
             ax.set_xscale("log")
         ax.grid(True, alpha=.3)

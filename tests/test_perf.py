@@ -56,3 +56,12 @@ def test_parsers_reject_other_text():
     assert not perf.parse_consumer_output("start.time, end.time\nWARNING: x")["ok"]
     with pytest.raises(kafkalab.KafkaLabError):
         perf.sweep(None, "perf", "colour", [1])
+
+
+def test_producer_metrics_test_reports_batching(cluster):
+    before = inspect.message_count(cluster, "perf")
+    r = perf.producer_metrics_test(cluster, "perf", num_records=300, throughput=300, producer_props={"linger.ms": 0})
+    assert r["version"] == "3.9.1" and r["records"] == 300
+    assert 0 < r["records_per_sec"] <= 330  # paced: never faster than asked
+    assert r["request-total"] >= 1 and r["records-per-request-avg"] >= 1 and r["record-queue-time-avg"] >= 0
+    assert inspect.message_count(cluster, "perf") - before == 300

@@ -51,3 +51,43 @@ def test_consumer_row_after_a_warning():
 def test_consumer_without_a_row_is_not_ok():
     assert perf.parse_consumer_output(CONSUMER.splitlines()[0])["ok"] is False
     assert perf.parse_consumer_output("Exception in thread main")["ok"] is False
+
+
+METRICS = """\
+1000 records sent, 999.0 records/sec (0.10 MB/sec), 1.20 ms avg latency, 150.00 ms max latency, 1 ms 50th, 2 ms 95th, 9 ms 99th, 150 ms 99.9th.
+
+Metric Name                                                                           Value
+app-info:commit-id:{client-id=perf-producer-client}                                 : 7bf4e5bd1d7d0e8f
+app-info:version:{client-id=perf-producer-client}                                   : 3.9.1
+producer-metrics:record-queue-time-avg:{client-id=perf-producer-client}             : 0.412
+producer-metrics:records-per-request-avg:{client-id=perf-producer-client}           : 1.087
+producer-metrics:request-total:{client-id=perf-producer-client}                     : 931.000
+producer-node-metrics:request-total:{client-id=perf-producer-client, node-id=node-1} : 310.000
+"""
+
+
+def test_producer_metrics_parsed():
+    metrics = perf.parse_producer_metrics(METRICS)
+    assert metrics["app-info:version"] == "3.9.1"
+    assert metrics["producer-metrics:request-total"] == "931.000"  # the producer's, not a node's
+    assert float(metrics["producer-metrics:records-per-request-avg"]) == 1.087
+    assert all(f"producer-metrics:{name}" in metrics for name in perf.BATCHING_METRICS)
+    assert perf.parse_producer_metrics(PRODUCER) == {}
+
+
+def test_table_headers_in_the_students_language():
+    from kafkalab.i18n import set_lang
+
+    run = perf.parse_producer_output(PRODUCER)
+    try:
+        set_lang("ru")
+        shown = perf.table(run)
+        assert list(shown.columns)[:3] == ["записей", "записей/с", "МБ/с"] and "progress" not in shown.columns
+        assert shown["записей"].tolist() == [100000]
+        assert perf.label("linger.ms") == "linger.ms"  # a property is its own header
+        set_lang("en")
+        assert list(perf.table(run["progress"]).columns) == ["records", "records/s", "MB/s", "avg latency, ms",
+                                                             "max latency, ms"]
+        assert list(run["progress"].columns)[1] == "records_per_sec"  # the data keeps its field names
+    finally:
+        set_lang(None)
