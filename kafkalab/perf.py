@@ -56,6 +56,7 @@ register({
     "perf_col_fetch_ms": {"en": "fetching, ms", "ru": "выборка, мс"},
     "perf_col_fetch_mb_per_sec": {"en": "fetching: MB/s", "ru": "выборка: МБ/с"},
     "perf_col_fetch_nmsg_per_sec": {"en": "fetching: records/s", "ru": "выборка: записей/с"},
+    "perf_col_seconds": {"en": "seconds", "ru": "секунд"},
     "perf_col_start": {"en": "start", "ru": "начало"},
     "perf_col_end": {"en": "end", "ru": "конец"},
     "perf_no_metrics": {

@@ -179,7 +179,7 @@ def test_producer_and_consumer_panels(cluster):
     assert cons._consumer is None  # closed in its own thread
 
 
-def test_perf_view_runs_the_real_tool(cluster):
+def test_perf_view_runs_the_real_tool(cluster, monkeypatch):
     create_topic(cluster, "perf", partitions=1, rf=1)
     v = kw.perf_view(cluster, "perf", num_records=3000, record_size=100)
     assert "not run yet" in v.snapshot_text()
@@ -190,6 +190,11 @@ def test_perf_view_runs_the_real_tool(cluster):
     assert len(v.results) == 1 and v.results["records"][0] == 3000
     assert v.png.startswith(b"\x89PNG")
     assert "kl-perf-table" in v.snapshot_html() and "<img" in v.snapshot_html()
+    from kafkalab import i18n
+
+    for language, header in (("ru", "записей/с"), ("en", "records/s")):  # the table's headers in the student's language
+        monkeypatch.setattr(i18n, "_forced", language)
+        assert header in v.snapshot_text() and header in v.snapshot_html()
 
 
 def test_cluster_map_press_kills_and_starts_from_code(cluster):

@@ -63,7 +63,7 @@ class PerfView(LiveWidget):
     def _table_html(self) -> str:
         if not self.rows:
             return f'<i class="kl-perf-empty">{esc(t("w_perf_none"))}</i>'
-        return self.results.round(2).to_html(classes="kl-perf-table", index_names=False)
+        return perf.table(self.results.round(2)).to_html(classes="kl-perf-table", index_names=False)
 
     def _offsets(self) -> int:
         return sum(inspect.end_offsets(self.cluster, self.topic).values())
@@ -141,12 +141,12 @@ class PerfView(LiveWidget):
         left.set_title(t("w_perf_throughput"))
         if self.kind == "producer":
             for col, style in (("avg_latency_ms", "o-"), ("p95_ms", "s--"), ("p99_ms", "^:")):
-                right.plot(runs, df[col], style, label=col)
+                right.plot(runs, df[col], style, label=perf.label(col))
             right.set_title(t("w_perf_latency"))
             right.legend(fontsize=8)
         else:
             right.bar(runs, df["mb_per_sec"], color="#2e7d32")
-            right.set_title("MB/s")
+            right.set_title(perf.label("mb_per_sec"))
         for ax in (left, right):
             ax.set_xlabel(t("w_perf_run_n"))
             ax.grid(True, alpha=.3)
@@ -160,7 +160,7 @@ class PerfView(LiveWidget):
         return f"<b>{esc(self._title())}</b>{self._table_html()}{img}"
 
     def snapshot_text(self) -> str:
-        body = self.results.round(2).to_string() if self.rows else t("w_perf_none")
+        body = perf.table(self.results.round(2)).to_string() if self.rows else t("w_perf_none")
         return f"{self._title()}\n{body}"
 
 
