@@ -181,6 +181,7 @@ class ToolResult:
     stdout: str
     stderr: str
     echoed: bool = True
+    waited_for_input: bool = False  # with idle_input: still running, reading nothing, when the input closed
 
     @property
     def ok(self) -> bool:
@@ -299,14 +300,18 @@ def _start(cluster, name: str, args: list[str], stdin=None, **popen):
 
 
 def run_tool(cluster, tool: str, args: list[str], *, input: str | None = None, timeout: float | None = None,
-             echo: bool = True) -> ToolResult:
-    """Run a tool, stream its output (echo) and return it; for notebooks and Python code."""
+             echo: bool = True, idle_input: float | None = None) -> ToolResult:
+    """Run a tool, stream its output (echo) and return it; for notebooks and Python code.
+
+    input: what the tool reads, then the end of its input. idle_input: keep the input open and empty for
+    that many seconds, as a terminal where nobody types, then end it (Ctrl+D); `waited_for_input` says
+    whether the tool was still waiting then. timeout: the tool is killed after it (Ctrl+C)."""
     given = list(args)
     name, args, notes = prepare(cluster, tool, args, notebook=True)
     for note in notes:
         report.warn(note)
     drop = _TIMEOUT_NOISE if "--timeout-ms" in args and "--timeout-ms" not in given else ()
-    proc = _start(cluster, name, args, stdin=subprocess.PIPE if input is not None else None,
+    proc = _start(cluster, name, args, stdin=subprocess.PIPE if input is not None or idle_input else None,
                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1)
     out: list[str] = []
     err: list[str] = []
@@ -316,9 +321,16 @@ def run_tool(cluster, tool: str, args: list[str], *, input: str | None = None, t
                               daemon=True)]
     for p in pumps:
         p.start()
-    if input is not None:
+    waited = False
+    if idle_input:
         try:
-            proc.stdin.write(input if input.endswith("\n") or not input else input + "\n")
+            proc.wait(timeout=idle_input)
+        except subprocess.TimeoutExpired:
+            waited = True
+    if input is not None or idle_input:
+        try:
+            if input:
+                proc.stdin.write(input if input.endswith("\n") else input + "\n")
             proc.stdin.close()
         except BrokenPipeError:
             pass
@@ -340,7 +352,7 @@ def run_tool(cluster, tool: str, args: list[str], *, input: str | None = None, t
         print(fold.summary(), end="", file=sys.stderr)
     if code == 0:
         _created_topic_known(cluster, name, args)
-    return ToolResult(tool_name(tool), code, "".join(out), "".join(err), echoed=echo)
+    return ToolResult(tool_name(tool), code, "".join(out), "".join(err), echoed=echo, waited_for_input=waited)
 
 
 def _created_topic_known(cluster, name: str, args: list[str], timeout: float = 10.0) -> None:

@@ -466,11 +466,11 @@ class Cluster:
             pass  # the caller's next question names what is missing
 
     def tool(self, tool: str, *args: str, input: str | None = None, timeout: float | None = None,
-             echo: bool = True):
-        """Run one of Kafka's CLI tools (kafka-topics.sh ...) against this cluster; see kafkalab.tools."""
+             echo: bool = True, idle_input: float | None = None):
+        """Run one of Kafka's CLI tools (kafka-topics.sh ...) against this cluster; see kafkalab.tools.run_tool."""
         from ..tools import run_tool
 
-        return run_tool(self, tool, list(args), input=input, timeout=timeout, echo=echo)
+        return run_tool(self, tool, list(args), input=input, timeout=timeout, echo=echo, idle_input=idle_input)
 
     # --- lifetime -------------------------------------------------------------------------------
     def down(self) -> None:
