@@ -110,23 +110,26 @@ class _Transient(Exception):
     """A transient Kafka error (its __cause__): _ask tries again with a new client."""
 
 
-def _ask(target, request, what: str = ""):
+def _ask(target, request, what: str = "", known_topic: bool = False):
     """request(client) -> a future; its result, retried until TIMEOUT while brokers come and go.
 
     Right after a broker dies the client may still send to it: a few retries with short request
-    timeouts ride that out. Unknown topics are not retried (the caller explains them).
+    timeouts ride that out. Unknown topics are not retried (the caller explains them), unless the caller
+    has just seen the topic (`known_topic`): then a partition's leader that does not know it yet (a
+    broker just started, a topic just made) is asked again.
     """
     def attempt():
         try:
             client = admin(target)
             return (settle(request(client), client, ATTEMPT + 2),)  # in a tuple: an empty answer is an answer
         except Exception as err:
-            if not kafka_errors.is_kafka(err) or kafka_errors.unknown_topic(err):
+            not_yet = known_topic and kafka_errors.unknown_topic(err)
+            if not kafka_errors.is_kafka(err) or (kafka_errors.unknown_topic(err) and not not_yet):
                 raise  # a bug surfaces as itself; an unknown topic is the caller's to explain
             classified = _explain(err, target, what)
             if classified is not None and classified.key != "external_unreachable":
                 raise classified from err  # a refused login or a missing ACL: no retry makes it pass
-            if not kafka_errors.transient(err):
+            if not kafka_errors.transient(err) and not not_yet:
                 raise
             # a client that knew a broker now dead can stay stuck on it: the next attempt gets a new one
             _admins.pop(_key(target), None)
@@ -232,7 +235,8 @@ def end_offsets(target, topic: str) -> dict[int, int]:
     topic = namespace.name(topic, pre=_prefix(target))
     info = describe_topic(target, topic)
     request = {TopicPartition(topic, p.partition): OffsetSpec.latest() for p in info.partitions}
-    return {tp.partition: _ask(target, lambda c, tp=tp: c.list_offsets({tp: spec}, request_timeout=ATTEMPT)[tp]).offset
+    return {tp.partition: _ask(target, lambda c, tp=tp: c.list_offsets({tp: spec}, request_timeout=ATTEMPT)[tp],
+                               known_topic=True).offset
             for tp, spec in request.items()}
 
 
@@ -244,7 +248,8 @@ def start_offsets(target, topic: str) -> dict[int, int]:
     topic = namespace.name(topic, pre=_prefix(target))
     info = describe_topic(target, topic)
     request = {TopicPartition(topic, p.partition): OffsetSpec.earliest() for p in info.partitions}
-    return {tp.partition: _ask(target, lambda c, tp=tp: c.list_offsets({tp: spec}, request_timeout=ATTEMPT)[tp]).offset
+    return {tp.partition: _ask(target, lambda c, tp=tp: c.list_offsets({tp: spec}, request_timeout=ATTEMPT)[tp],
+                               known_topic=True).offset
             for tp, spec in request.items()}
 
 
