@@ -23,6 +23,12 @@ register({
         "en": "note: --group {group} added (on the shared cluster a consumer reads in a group of your namespace)",
         "ru": "примечание: добавлен --group {group} (на общем кластере консьюмер читает в группе вашего пространства имён)",
     },
+    "namespace_left": {
+        "en": "Not cleared on the shared cluster yet: {names}. A group with running consumers stays until they "
+              "close; a topic the cluster is still deleting goes soon. Run the step again to retry.",
+        "ru": "На общем кластере пока не удалено: {names}. Группа с работающими консьюмерами остаётся, пока они не "
+              "закрыты; топик, который кластер ещё удаляет, скоро исчезнет. Повторите шаг, чтобы попробовать снова.",
+    },
     "tool_names_prefixed": {
         "en": "note: '{old}' -> '{new}' (your namespace on the shared cluster)",
         "ru": "примечание: '{old}' -> '{new}' (ваше пространство имён на общем кластере)",
@@ -122,35 +128,50 @@ def map_tool_args(target, args: list[str]) -> tuple[list[str], list[str]]:
 def clear(cluster) -> None:
     """Delete the student's own topics and consumer groups (alice.*) from a shared cluster, so a lesson
     run again (`up(..., fresh=True)`) or `down` starts clean; without a student namespace, nothing.
-    Best effort: a cluster gone, or a group with live members, stays for the next time."""
+    Topics first, then groups, each step on its own: a slow group listing never keeps the topics. What
+    stays (a group with live members, a deletion the cluster has not finished) is named in a warning."""
     from confluent_kafka import KafkaException
     from confluent_kafka.admin import AdminClient
 
+    from . import report
     from .waiting import wait_for
 
     pre = prefix(cluster)
     if not pre:
         return
+    failures = (KafkaException, KafkaLabError, TimeoutError)
+    admin = AdminClient({"bootstrap.servers": cluster.bootstrap_servers, **cluster.client_settings()})
+
+    def topics() -> set[str]:
+        return {t_ for t_ in admin.list_topics(timeout=15).topics if t_.startswith(pre)}
+
+    def groups() -> set[str]:
+        listed = admin.list_consumer_groups(request_timeout=30).result(timeout=40).valid
+        return {g.group_id for g in listed if g.group_id.startswith(pre)}
+
+    left: set[str] = set()
+    doomed: set[str] = set()
     try:
-        admin = AdminClient({"bootstrap.servers": cluster.bootstrap_servers, **cluster.client_settings()})
-        groups = admin.list_consumer_groups(request_timeout=15).result(timeout=20).valid
-        mine_ = [g.group_id for g in groups if g.group_id.startswith(pre)]
-        for future in (admin.delete_consumer_groups(mine_, request_timeout=15).values() if mine_ else ()):
-            try:
-                future.result(timeout=20)
-            except KafkaException:
-                pass  # a group with live members stays; its members are the student's own clients
-
-        def topics() -> list[str]:
-            return [t_ for t_ in admin.list_topics(timeout=10).topics if t_.startswith(pre)]
-
         doomed = topics()
         if doomed:
-            for future in admin.delete_topics(doomed, operation_timeout=30).values():
+            for future in admin.delete_topics(sorted(doomed), operation_timeout=30).values():
                 try:
                     future.result(timeout=40)
-                except KafkaException:
-                    pass  # deleted meanwhile, or refused: the wait below says
-            wait_for(lambda: not set(doomed) & set(topics()), 30, "the student's topics to be deleted")
-    except (KafkaException, KafkaLabError, TimeoutError):
-        pass  # `up(fresh=True)` deletes it next time
+                except failures:
+                    pass  # deleted meanwhile, or not yet: the wait below decides
+            wait_for(lambda: not doomed & topics(), 60, "the student's topics to be deleted",
+                     retry_on=(KafkaException,))
+    except failures:
+        left |= doomed  # not seen gone (the wait's own error is not the student's business here)
+    try:
+        mine_ = groups()
+        for future in (admin.delete_consumer_groups(sorted(mine_), request_timeout=30).values() if mine_ else ()):
+            try:
+                future.result(timeout=40)
+            except failures:
+                pass  # a group with live members stays: its members are the student's own clients
+        left |= mine_ & groups()
+    except failures:
+        pass  # the cluster is gone or busy: the groups stay for the next time
+    if left:
+        report.warn(t("namespace_left", names=", ".join(sorted(left))))

@@ -4,7 +4,7 @@
     .venv/bin/python scripts/benchmark.py --presets kraft,kraft-combined --kafka 4
 
 Prints a table of figures (median of the runs). Goals on a 2-core machine: three-brokers ready in
-<= 10 s (local) / <= 15 s (docker, image built), all nodes together <= 1.5 GB resident; kraft on
+<= 3 s (local) / <= 4 s (docker, image built), all nodes together <= 1.5 GB resident; kraft on
 Kafka 4.x (3 controllers + 3 brokers) ready in <= 8 s, <= 1.5 GB resident.
 """
 from __future__ import annotations

@@ -37,3 +37,13 @@ def make_cluster():
     for cluster in made:
         if cluster.dir.exists():
             cluster.down()
+
+
+@pytest.fixture
+def english():
+    """Messages in English for the test (its assertions read them), whatever the machine's locale."""
+    from kafkalab.i18n import set_lang
+
+    set_lang("en")
+    yield
+    set_lang(None)

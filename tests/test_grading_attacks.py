@@ -107,6 +107,7 @@ def attacks(out: Path, subs: Path) -> dict[str, bytes]:
         "ignores_sigint": notebook([
             "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    pass",
             *["import time\ntime.sleep(1)"] * 8]),
+        "slow_cell": notebook(["import time\ntime.sleep(3600)", "print('went on')"]),  # stops at an interrupt
         "flood": notebook(["import sys\nfor i in range(60):\n    sys.stdout.write('x' * 1_000_000)"]),
         "fork_bomb": notebook([
             "import subprocess, sys\nsubprocess.Popen([sys.executable, '-c', "
@@ -187,7 +188,8 @@ def test_hostile_batch_scores_zero_and_harms_nothing(tmp_path, isolation):
         reports = {n: json.loads((out / f"{n}.json").read_text()) for n in files}
         for name in ("control_first", "control_last"):
             r = reports[name]
-            assert (r["status"], r["score"]) == ("graded", r["max_score"]) and r["max_score"] == LAB03_MAX, (name, r.get("error"))
+            assert (r["status"], r["score"]) == ("graded", r["max_score"]) and r["max_score"] == LAB03_MAX, (
+                name, r.get("error"), [e["message"] for e in r["exercises"]])
         for name, r in reports.items():
             if name.startswith("control"):
                 continue
@@ -197,6 +199,15 @@ def test_hostile_batch_scores_zero_and_harms_nothing(tmp_path, isolation):
         for name in ("not_json", "empty", "nbformat3"):
             assert "not a notebook" in reports[name]["error"], reports[name]["error"]
         assert f"{CELL_SECONDS} s" in (reports["ignores_sigint"].get("error") or ""), reports["ignores_sigint"].get("error")
+        slow = reports["slow_cell"]
+        from kafkalab.grading.reports import using_lang
+        from kafkalab.i18n import t
+
+        said = []
+        for lang in ("en", "ru"):
+            with using_lang(lang):
+                said.append(t("grading_cells_interrupted", cells="1", seconds=int(CELL_SECONDS)))
+        assert slow["error"] in said and "went on" in (out / "slow_cell.executed.ipynb").read_text(), slow["error"]
 
         # nothing outside the sandbox was touched
         assert checks_digest() == before, "the checks changed"

@@ -10,18 +10,14 @@ from kafkalab import inspect
 from kafkalab.i18n import set_lang
 
 
+pytestmark = pytest.mark.usefixtures("english")  # conftest.py
+
+
 @pytest.fixture(scope="module")
 def cluster():
     c = kafkalab.up("three-brokers", name="helpers-test", fresh=True, quiet=True)
     yield c
     c.down()
-
-
-@pytest.fixture(autouse=True)
-def english():
-    set_lang("en")
-    yield
-    set_lang(None)
 
 
 def test_replica_map_and_read_all_through_a_dead_broker(cluster):

@@ -24,6 +24,9 @@ def create_topic(cluster, name, partitions=3, rf=3):
     until(lambda: len(inspect.describe_topic(cluster, name).partitions) == partitions, 60, f"topic {name}")
 
 
+pytestmark = pytest.mark.usefixtures("english")  # conftest.py
+
+
 @pytest.fixture(scope="module")
 def cluster():
     c = kafkalab.up("three-brokers", name="widgets-test", fresh=True, quiet=True)
@@ -31,13 +34,6 @@ def cluster():
     yield c
     common.stop_all()
     c.down()
-
-
-@pytest.fixture(autouse=True)
-def english():
-    set_lang("en")
-    yield
-    set_lang(None)
 
 
 def test_cluster_map_snapshot_shows_real_state(cluster):

@@ -283,7 +283,7 @@ class Batch:
         if isinstance(executed, str):  # for the instructor: what ran, outputs capped
             (self.out / f"{name}.executed.ipynb").write_text(executed)
         merged = {**base, **{k: v for k, v in report.items() if k in (
-            "exercises", "score", "isolation", "cluster_id", "kernel_stopped", "processes_ended", "cpu_seconds")}}
+            "exercises", "score", "isolation", "cluster_id", "kernel_stopped", "cells_interrupted", "processes_ended", "cpu_seconds")}}
         merged["sandbox_uid"] = box.uid  # whose processes were the submission's (ended with it)
         with using_lang(lang):
             if report.get("checks_hash") not in (None, self.hash) or "ungradable" in report or "exercises" not in report:
@@ -294,6 +294,9 @@ class Batch:
                 merged["status"] = "graded"
                 if report.get("kernel_stopped"):
                     merged["error"] = report["kernel_stopped"]
+                elif report.get("cells_interrupted"):  # the cells after it ran on, maybe without its results
+                    merged["error"] = t("grading_cells_interrupted", seconds=self.cell_timeout,
+                                        cells=", ".join(map(str, report["cells_interrupted"])))
                 if not self.strong:
                     merged["isolation_note"] = t("grading_weak_isolation")
         merged["score"] = sum(e["points"] for e in merged["exercises"])

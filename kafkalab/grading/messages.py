@@ -161,6 +161,12 @@ register({
         "en": "Cell {cell} ran longer than {seconds} s and did not stop when interrupted: the kernel was stopped there.",
         "ru": "Ячейка {cell} выполнялась дольше {seconds} с и не остановилась по прерыванию: ядро остановлено на ней.",
     },
+    "grading_cells_interrupted": {
+        "en": "Cell(s) {cells} ran longer than {seconds} s and were interrupted; the notebook went on without what "
+              "they had not finished.",
+        "ru": "Ячейки {cells} выполнялись дольше {seconds} с и были прерваны; ноутбук продолжился без того, что они не "
+              "успели сделать.",
+    },
     "grading_total_timeout": {
         "en": "The notebook ran longer than its total limit of {seconds} s: the kernel was stopped.",
         "ru": "Ноутбук выполнялся дольше общего лимита {seconds} с: ядро остановлено.",

@@ -136,7 +136,8 @@ class Kernel:
 
 
 def execute(notebook, box: Sandbox, cell_timeout: int, total_timeout: int, output_cap: int, lang: str | None):
-    """Run the cells; yield (client, why_the_kernel_stopped or None) with the kernel still up."""
+    """Run the cells; yield (kernel, why it was stopped or None, the cells interrupted at their time limit)
+    with the kernel still up."""
     from nbclient.exceptions import DeadKernelError
 
     client = _client_class()(notebook, km=_kernel_manager(box), timeout=cell_timeout, allow_errors=True,
@@ -146,6 +147,7 @@ def execute(notebook, box: Sandbox, cell_timeout: int, total_timeout: int, outpu
     client.output_cap = output_cap
     deadline = time.monotonic() + total_timeout
     stopped = {"why": None}
+    interrupted: list[int] = []  # cells stopped by an interrupt at their time limit (numbered from 1)
 
     def stop_at_deadline():
         stopped["why"] = t("grading_total_timeout", seconds=total_timeout)
@@ -162,11 +164,15 @@ def execute(notebook, box: Sandbox, cell_timeout: int, total_timeout: int, outpu
                 if cell.cell_type != "code" or stopped["why"]:
                     continue
                 client.timeout = max(1, min(cell_timeout, int(deadline - time.monotonic())))
+                began = time.monotonic()
                 try:
                     client.execute_cell(cell, index)
                 except DeadKernelError:
                     stopped["why"] = stopped["why"] or "the kernel died"
                     break
+                if time.monotonic() - began >= client.timeout and any(  # the grader's interrupt
+                        o.get("ename") in ("KeyboardInterrupt", "CellTimeoutError") for o in cell.get("outputs", ())):
+                    interrupted.append(index + 1)
                 # a cell that ran out of time and ignored the interrupt still runs: the kernel does not answer
                 if not kernel.responds():
                     stopped["why"] = t("grading_cell_timeout", cell=index + 1, seconds=cell_timeout)
@@ -175,7 +181,7 @@ def execute(notebook, box: Sandbox, cell_timeout: int, total_timeout: int, outpu
         finally:
             timer.cancel()
         try:
-            yield kernel, stopped["why"]
+            yield kernel, stopped["why"], interrupted
         finally:
             kernel.client.stop_channels()
 
@@ -286,12 +292,13 @@ def grade(job: dict) -> dict:
     try:
         with contextlib.ExitStack() as stack:
             try:
-                kernel, why = stack.enter_context(contextlib.contextmanager(execute)(
+                kernel, why, interrupted = stack.enter_context(contextlib.contextmanager(execute)(
                     notebook, box, job["cell_timeout"], job["total_timeout"], job["output_cap"], lang))
             except Exception as err:  # the kernel did not start: not the student's doing
                 report["ungradable"] = f"kernel: {type(err).__name__}: {err}"[:500]
                 return report
             report["kernel_stopped"] = why
+            report["cells_interrupted"] = interrupted
             values = KernelValues(kernel.client, interrupt=kernel.interrupt, alive=kernel.alive,
                                   gone=why and "stopped")
             private = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix=".grader-")))
@@ -316,7 +323,13 @@ def grade(job: dict) -> dict:
                 report["executed"] = nbformat.writes(notebook)[:5_000_000]
     finally:
         report["cpu_seconds"] = box.cpu_seconds()
-        report["processes_ended"] = box.end()
+        try:
+            report["processes_ended"] = box.end()
+        except TimeoutError:
+            if not box.docker:
+                raise
+            # the verdict stands: the grader removes this container next, and with it every process in it
+            report["processes_ended"] = None
     return report
 
 
