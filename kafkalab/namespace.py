@@ -29,6 +29,10 @@ register({
         "ru": "На общем кластере пока не удалено: {names}. Группа с работающими консьюмерами остаётся, пока они не "
               "закрыты; топик, который кластер ещё удаляет, скоро исчезнет. Повторите шаг, чтобы попробовать снова.",
     },
+    "namespace_unreachable": {
+        "en": "Not every broker of the shared cluster answered: your topics there may not be cleared yet.",
+        "ru": "Ответили не все брокеры общего кластера: ваши топики на нём, возможно, ещё не удалены.",
+    },
     "tool_names_prefixed": {
         "en": "note: '{old}' -> '{new}' (your namespace on the shared cluster)",
         "ru": "примечание: '{old}' -> '{new}' (ваше пространство имён на общем кластере)",
@@ -141,12 +145,32 @@ def clear(cluster) -> None:
         return
     failures = (KafkaException, KafkaLabError, TimeoutError)
     try:
-        admin = AdminClient({"bootstrap.servers": cluster.bootstrap_servers, **cluster.client_settings()})
+        settings = cluster.client_settings()
     except failures:  # its client properties are gone (the class was removed): nothing to reach it with
         return
+    admin = AdminClient({"bootstrap.servers": cluster.bootstrap_servers, **settings})
+    pool: list = []  # each client keeps asking the one broker it picked
 
     def topics() -> set[str]:
-        return {t_ for t_ in admin.list_topics(timeout=15).topics if t_.startswith(pre)}
+        """The student's topics that any live broker still lists. Each broker answers from its own metadata
+        and learns of a deletion a moment after the controller, and the student's next call may ask any of
+        them: clients are added (up to 4 a call, 32 in all) until every live broker has answered."""
+        seen: set[str] = set()
+        answered: set[int] = set()
+        live: set[int] = set()
+        for i in range(min(len(pool) + 4, 32)):
+            if i == len(pool):
+                pool.append(AdminClient({"bootstrap.servers": cluster.bootstrap_servers, **settings}))
+            try:
+                listed = pool[i].list_topics(timeout=15)
+            except KafkaException:
+                continue
+            seen |= {t_ for t_ in listed.topics if t_.startswith(pre)}
+            answered.add(listed.orig_broker_id)
+            live |= set(listed.brokers)
+            if live <= answered:
+                return seen
+        raise KafkaLabError("namespace_unreachable")
 
     def groups() -> set[str]:
         listed = admin.list_consumer_groups(request_timeout=30).result(timeout=40).valid
@@ -155,17 +179,19 @@ def clear(cluster) -> None:
     left: set[str] = set()
     doomed: set[str] = set()
     try:
-        doomed = topics()
+        doomed = wait_for(lambda: (topics(),), 30, "the brokers to list the student's topics")[0][0]
         if doomed:
             for future in admin.delete_topics(sorted(doomed), operation_timeout=30).values():
                 try:
                     future.result(timeout=40)
                 except failures:
                     pass  # deleted meanwhile, or not yet: the wait below decides
-            wait_for(lambda: not doomed & topics(), 60, "the student's topics to be deleted",
-                     retry_on=(KafkaException,))
-    except failures:
-        left |= doomed  # not seen gone (the wait's own error is not the student's business here)
+            wait_for(lambda: not doomed & topics(), 60, "the student's topics to be deleted")
+    except failures:  # not all seen gone
+        try:
+            left |= doomed & topics()
+        except failures:
+            left |= doomed
     try:
         mine_ = groups()
         for future in (admin.delete_consumer_groups(sorted(mine_), request_timeout=30).values() if mine_ else ()):
