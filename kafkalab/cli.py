@@ -73,7 +73,7 @@ def _parser() -> argparse.ArgumentParser:
     up = named(sub.add_parser("up", help="start a cluster; returns when it is ready"))
     up.add_argument("preset", nargs="?", choices=list(PRESETS), help="default: three-brokers")
     up.add_argument("--engine", default="auto", choices=["auto", "local", "docker", "external"])
-    up.add_argument("--fresh", action="store_true", help="remove an existing cluster of that name first")
+    up.add_argument("--fresh", action="store_true", help="start clean: a running cluster of that name and settings is reset in place (topics, groups, quotas deleted), any other removed first")
     up.add_argument("--kafka", help="Kafka version: 3.9 (default, or $KAFKALAB_KAFKA) or 4 (KRaft presets only)")
     status = named(sub.add_parser("status", help="nodes and addresses of the clusters"))
     status.add_argument("--json", action="store_true")

@@ -133,6 +133,30 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Cluster '{name}' is already running; attached to it ({bootstrap}).",
         "ru": "Кластер '{name}' уже запущен; подключился к нему ({bootstrap}).",
     },
+    "reset_done": {
+        "en": "Cluster '{name}' was running with these settings, so it starts over in place: {what}. Ready in "
+              "{seconds:.1f} s: bootstrap servers {bootstrap}",
+        "ru": "Кластер '{name}' уже работал с этими настройками, поэтому начат заново на месте: {what}. Готов за "
+              "{seconds:.1f} с: bootstrap-серверы {bootstrap}",
+    },
+    "reset_what": {
+        "en": "topics deleted: {topics}; consumer groups deleted: {groups}",
+        "ru": "удалено топиков: {topics}; удалено групп консьюмеров: {groups}",
+    },
+    "reset_nodes": {"en": "nodes started again: {nodes}", "ru": "снова запущены узлы: {nodes}"},
+    "reset_left": {
+        "en": "Still on cluster '{name}' after the reset: {names}. A group with running consumers (another "
+              "notebook or terminal) stays until they close.",
+        "ru": "После сброса на кластере '{name}' осталось: {names}. Группа с работающими консьюмерами (в другом "
+              "блокноте или терминале) остаётся, пока они не закрыты.",
+    },
+    "reset_failed": {
+        "en": "Cluster '{name}' could not start over in place ({error}); removing it and starting it anew.",
+        "ru": "Кластер '{name}' не удалось начать заново на месте ({error}); удаляю его и запускаю заново.",
+    },
+    "reset_quota": {"en": "the quota of {kind} '{name}'", "ru": "квота {kind} '{name}'"},
+    "reset_broker_settings": {"en": "the settings {names} of broker {broker}",
+                              "ru": "настройки {names} брокера {broker}"},
     "restarting_dead": {
         "en": "Cluster '{name}' exists but {nodes} are not running; starting them.",
         "ru": "Кластер '{name}' существует, но {nodes} не работают; запускаю их.",

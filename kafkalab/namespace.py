@@ -132,75 +132,19 @@ def map_tool_args(target, args: list[str]) -> tuple[list[str], list[str]]:
 def clear(cluster) -> None:
     """Delete the student's own topics and consumer groups (alice.*) from a shared cluster, so a lesson
     run again (`up(..., fresh=True)`) or `down` starts clean; without a student namespace, nothing.
-    Topics first, then groups, each step on its own: a slow group listing never keeps the topics. What
-    stays (a group with live members, a deletion the cluster has not finished) is named in a warning."""
+    What stays (a group with live members, a deletion the cluster has not finished) is named in a warning."""
     from confluent_kafka import KafkaException
-    from confluent_kafka.admin import AdminClient
 
     from . import report
-    from .waiting import wait_for
+    from .cluster.reset import wipe
 
     pre = prefix(cluster)
     if not pre:
         return
-    failures = (KafkaException, KafkaLabError, TimeoutError)
     try:
         settings = cluster.client_settings()
-    except failures:  # its client properties are gone (the class was removed): nothing to reach it with
+    except (KafkaException, KafkaLabError, TimeoutError):  # its client properties are gone (the class was removed)
         return
-    admin = AdminClient({"bootstrap.servers": cluster.bootstrap_servers, **settings})
-    pool: list = []  # each client keeps asking the one broker it picked
-
-    def topics() -> set[str]:
-        """The student's topics that any live broker still lists. Each broker answers from its own metadata
-        and learns of a deletion a moment after the controller, and the student's next call may ask any of
-        them: clients are added (up to 4 a call, 32 in all) until every live broker has answered."""
-        seen: set[str] = set()
-        answered: set[int] = set()
-        live: set[int] = set()
-        for i in range(min(len(pool) + 4, 32)):
-            if i == len(pool):
-                pool.append(AdminClient({"bootstrap.servers": cluster.bootstrap_servers, **settings}))
-            try:
-                listed = pool[i].list_topics(timeout=15)
-            except KafkaException:
-                continue
-            seen |= {t_ for t_ in listed.topics if t_.startswith(pre)}
-            answered.add(listed.orig_broker_id)
-            live |= set(listed.brokers)
-            if live <= answered:
-                return seen
-        raise KafkaLabError("namespace_unreachable")
-
-    def groups() -> set[str]:
-        listed = admin.list_consumer_groups(request_timeout=30).result(timeout=40).valid
-        return {g.group_id for g in listed if g.group_id.startswith(pre)}
-
-    left: set[str] = set()
-    doomed: set[str] = set()
-    try:
-        doomed = wait_for(lambda: (topics(),), 30, "the brokers to list the student's topics")[0][0]
-        if doomed:
-            for future in admin.delete_topics(sorted(doomed), operation_timeout=30).values():
-                try:
-                    future.result(timeout=40)
-                except failures:
-                    pass  # deleted meanwhile, or not yet: the wait below decides
-            wait_for(lambda: not doomed & topics(), 60, "the student's topics to be deleted")
-    except failures:  # not all seen gone
-        try:
-            left |= doomed & topics()
-        except failures:
-            left |= doomed
-    try:
-        mine_ = groups()
-        for future in (admin.delete_consumer_groups(sorted(mine_), request_timeout=30).values() if mine_ else ()):
-            try:
-                future.result(timeout=40)
-            except failures:
-                pass  # a group with live members stays: its members are the student's own clients
-        left |= mine_ & groups()
-    except failures:
-        pass  # the cluster is gone or busy: the groups stay for the next time
+    left = wipe(cluster, lambda topic: topic.startswith(pre), settings)[2]
     if left:
         report.warn(t("namespace_left", names=", ".join(sorted(left))))

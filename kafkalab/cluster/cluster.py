@@ -484,12 +484,22 @@ class Cluster:
         kafkalab marked it) and the ports."""
         from . import clients
 
+        if self.engine.controls_nodes:
+            self._resume_all()
         clients.close_all(str(self.dir))
         if self.engine.controls_nodes:
             self.engine.remove(self.site)
         else:  # a shared cluster: only the student's own topics and groups
             namespace.clear(self)
         _remove_folder(self.name)
+
+    def _resume_all(self) -> list[NodeSpec]:
+        """Let every paused node go on (a consumer leaving its group waits for its coordinator); return
+        the running nodes."""
+        alive = [n for n in self.nodes if self.alive(n)]
+        for n in alive:
+            self.engine.freeze_node(self.site, n, False)
+        return alive
 
     def __enter__(self) -> "Cluster":
         return self
@@ -638,6 +648,58 @@ def _one_course_cluster(name: str, say) -> None:
             say(t("course_cluster_replaced", old=other, new=name))
 
 
+def _reset_in_place(name: str, preset: str | None, kafka: str | None, broker_config: dict | None, engine: str,
+                    timeout: float, say) -> Cluster | None:
+    """`fresh` for a cluster of ours that runs with the settings asked for: start its data over without
+    restarting it (this process's clients closed, paused nodes resumed, stopped ones started;
+    every topic, consumer group, quota and dynamic broker setting deleted). None when it must be started anew:
+    another spec or engine, or a reset that failed (then it says why)."""
+    from . import clients
+    from .reset import clear_settings, wipe
+
+    began = time.monotonic()
+    with state.locked():
+        if os.environ.get("KAFKALAB_COURSE") == "1":
+            _one_course_cluster(name, say)
+        if not state.state_file(name).exists():
+            return None
+        try:
+            cluster = Cluster.load(name)
+            wanted = ClusterSpec.from_preset(preset or DEFAULT_PRESET, name, kafka=kafka,
+                                             broker_config=dict(broker_config or {}))
+        except KafkaLabError:
+            return None
+        have = cluster.spec
+        if not cluster.engine.controls_nodes or engine not in ("auto", cluster.engine.name) or \
+                (have.preset, have.kafka, have.broker_config) != (wanted.preset, wanted.kafka, wanted.broker_config) or \
+                [(n.name, n.role, n.id) for n in have.nodes] != [(n.name, n.role, n.id) for n in wanted.nodes]:
+            return None
+        try:
+            alive = cluster._resume_all()
+            clients.close_all(str(cluster.dir))
+            dead = [n for n in cluster.nodes if n not in alive]
+            if dead:
+                cluster._start_nodes(dead)
+        except (KafkaLabError, TimeoutError) as err:
+            say(t("reset_failed", name=name, error=err))
+            return None
+    try:
+        cluster.wait_ready(timeout, cluster.nodes)
+        topics, groups, left = wipe(cluster, lambda topic: not topic.startswith("__"))
+        left_settings = clear_settings(cluster)
+        cluster._prepare_groups(timeout - (time.monotonic() - began))
+    except (KafkaLabError, TimeoutError) as err:
+        say(t("reset_failed", name=name, error=err))
+        return None
+    what = t("reset_what", topics=len(topics), groups=len(groups))
+    if dead:
+        what += "; " + t("reset_nodes", nodes=", ".join(n.name for n in dead))
+    if left or left_settings:
+        report.warn(t("reset_left", name=name, names=", ".join(sorted(left) + left_settings)))
+    say(t("reset_done", name=name, what=what, seconds=time.monotonic() - began, bootstrap=cluster.bootstrap_servers))
+    return cluster
+
+
 def up(preset: str | None = None, name: str | None = None, engine: str = "auto", *, fresh: bool = False,
        ephemeral: bool = False, broker_config: dict | None = None, timeout: float = READY_TIMEOUT,
        quiet: bool = False, kafka: str | None = None) -> Cluster:
@@ -645,15 +707,24 @@ def up(preset: str | None = None, name: str | None = None, engine: str = "auto",
 
     preset: single, three-brokers, zk-ensemble (ZooKeeper, Kafka 3.9 only), kraft (3 controllers +
     3 brokers), kraft-combined (3 broker+controller nodes). kafka: '3.9' (default) or '4' (KRaft only;
-    KAFKALAB_KAFKA sets the default). fresh: remove an existing cluster of that name first. ephemeral:
+    KAFKALAB_KAFKA sets the default). fresh: start clean. A cluster of that name running with these settings
+    starts over in place (its topics, consumer groups, quotas and dynamic broker settings
+    deleted, stopped or paused nodes started, this process's clients closed); any other is removed first. ephemeral:
     remove the cluster when this Python process ends, even if it is killed.
     """
+    global _current
     from ..distribution import resolve_version
 
     wanted_kafka = resolve_version(kafka) if kafka else None
     name = state.check_name(name if name is not None else state.default_name())
     say = (lambda *a: None) if quiet else report.say
     began = time.monotonic()
+    reset = _reset_in_place(name, preset, kafka, broker_config, engine, timeout, say) if fresh else None
+    if reset is not None:
+        _current = name
+        if ephemeral:
+            _watch(reset)
+        return reset
     for attempt in range(3):
         cluster, existing = None, True  # until known: a failure then touches nothing of an existing cluster
         try:
@@ -710,7 +781,6 @@ def up(preset: str | None = None, name: str | None = None, engine: str = "auto",
             # another program took a port between our check and the node's bind: new ports, once more
             say(t("port_lost_retry", node=err.values["node"]))
             fresh = True
-    global _current
     _current = name
     if ephemeral and (existing or not cluster.engine.controls_nodes):
         _watch(cluster)
