@@ -143,7 +143,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "topics deleted: {topics}; consumer groups deleted: {groups}",
         "ru": "удалено топиков: {topics}; удалено групп консьюмеров: {groups}",
     },
-    "reset_nodes": {"en": "nodes started again: {nodes}", "ru": "снова запущены узлы: {nodes}"},
     "reset_left": {
         "en": "Still on cluster '{name}' after the reset: {names}. A group with running consumers (another "
               "notebook or terminal) stays until they close.",

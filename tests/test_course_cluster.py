@@ -55,10 +55,49 @@ def _produce_and_read(cluster, topic: str, group: str) -> list[bytes]:
     return sorted((m.value() for m in read(consumer, 20, 60)), key=int)  # read() closes it: offsets committed
 
 
+def _leave_traces(cluster) -> None:
+    """What a lesson's first run leaves: topics with data, a committed group, an open consumer, a quota,
+    dynamic broker settings."""
+    if "orders" not in inspect.topics(cluster):  # the second time, _assert_clean_and_usable made them
+        cluster.create_topic("orders", partitions=3, replication_factor=3)
+        cluster.create_topic("notes")
+        assert _produce_and_read(cluster, "orders", "readers") == EXPECTED
+    watcher = cluster.consumer("watchers")
+    watcher.subscribe(["orders"])
+    kafkalab.wait_for(lambda: (m := watcher.poll(0.5)) is not None and not m.error(), 60,
+                      "a message for 'watchers'")  # a member still when the lesson runs again
+    cluster.tool("kafka-configs.sh", "--bootstrap-server", cluster.bootstrap_servers, "--alter", "--entity-type",
+                 "clients", "--entity-name", "loadgen", "--add-config", "producer_byte_rate=10240", echo=False)
+    for target in (["--entity-default"], ["--entity-name", "1"]):
+        cluster.tool("kafka-configs.sh", "--bootstrap-server", cluster.bootstrap_servers, "--alter",
+                     "--entity-type", "brokers", *target, "--add-config", "log.cleaner.threads=2", echo=False)
+    assert "producer_byte_rate=10240" in _describe(cluster, "--entity-type", "clients")
+    return watcher
+
+
+def _assert_clean_and_usable(cluster) -> None:
+    """As a new cluster: every node serves, no topic, group, quota, broker setting or folder of the first run;
+    the lesson's first steps again, with the same names, at once: offsets and the group start over."""
+    assert [cluster.service(n) for n in cluster.nodes] == ["serving"] * 4
+    assert inspect.topics(cluster) == [] and inspect.groups(cluster) == []
+    assert "Quota configs" not in _describe(cluster, "--entity-type", "clients")
+    for target in (["--entity-default"], ["--entity-name", "1"]):
+        assert "log.cleaner.threads" not in _describe(cluster, "--entity-type", "brokers", *target)
+    on_disk = [p.name for b in cluster.brokers for p in cluster.data_dir(b.name).iterdir()]
+    assert not [f for f in on_disk if f.startswith(("orders-", "notes-"))], on_disk
+    cluster.create_topic("orders", partitions=3, replication_factor=3)
+    cluster.create_topic("notes")
+    assert _produce_and_read(cluster, "orders", "readers") == EXPECTED
+    assert inspect.describe_group(cluster, "readers").total_lag == 0
+
+
+EXPECTED = [str(i).encode() for i in range(20)]
+
+
 def test_a_lesson_run_again_starts_its_cluster_over_in_place(monkeypatch, capsys, english):
     """scripts/start's cluster, the lesson's `up(..., fresh=True)` on it, then the lesson run again after it
-    killed and paused brokers and left topics, a group, a quota and broker settings: the same cluster,
-    reset in place (its live JVMs kept), serves the lesson's steps again from a clean start."""
+    paused a broker and left topics, groups, a quota and broker settings: the same cluster, reset in place
+    (its JVMs kept), serves the lesson's steps from a clean start. With a node down, it is started anew."""
     monkeypatch.setenv("KAFKALAB_COURSE", "1")
     name = f"lesson-r-{uuid.uuid4().hex[:6]}"
     kafkalab.up("three-brokers", name=name, engine="local")  # what scripts/start does
@@ -68,40 +107,20 @@ def test_a_lesson_run_again_starts_its_cluster_over_in_place(monkeypatch, capsys
         assert _pids(name) == before  # attached and reset, not started a second time
         assert t("reset_what", topics=0, groups=0) in capsys.readouterr().out
 
-        lesson.create_topic("orders", partitions=3, replication_factor=3)
-        lesson.create_topic("notes")
-        expected = [str(i).encode() for i in range(20)]
-        assert _produce_and_read(lesson, "orders", "readers") == expected
-        open_consumer = lesson.consumer("watchers")
-        open_consumer.subscribe(["orders"])
-        kafkalab.wait_for(lambda: (m := open_consumer.poll(0.5)) is not None and not m.error(), 60,
-                          "a message for 'watchers'")  # a member still when the lesson runs again
-        lesson.tool("kafka-configs.sh", "--bootstrap-server", lesson.bootstrap_servers, "--alter", "--entity-type",
-                    "clients", "--entity-name", "loadgen", "--add-config", "producer_byte_rate=10240", echo=False)
-        for target in (["--entity-default"], ["--entity-name", "1"]):
-            lesson.tool("kafka-configs.sh", "--bootstrap-server", lesson.bootstrap_servers, "--alter",
-                        "--entity-type", "brokers", *target, "--add-config", "log.cleaner.threads=2", echo=False)
-        assert "producer_byte_rate=10240" in _describe(lesson, "--entity-type", "clients")
-        lesson.kill("broker-2")
+        watcher = _leave_traces(lesson)
         lesson.pause("broker-1")
-
         again = kafkalab.up("three-brokers", name=name, engine="local", fresh=True)
-        said = capsys.readouterr().out
-        assert t("reset_nodes", nodes="broker-2") in said and "topics deleted: 2" in said
-        now = _pids(name)
-        assert {n: now[n] == before[n] for n in before} == {"zookeeper-1": True, "broker-0": True,
-                                                             "broker-1": True, "broker-2": False}
-        assert [again.service(n) for n in again.nodes] == ["serving"] * 4
-        assert inspect.topics(again) == [] and inspect.groups(again) == []
-        assert open_consumer._kl_closed  # the lesson's clients of its first run are closed
-        assert "Quota configs" not in _describe(again, "--entity-type", "clients")
-        for target in (["--entity-default"], ["--entity-name", "1"]):
-            assert "log.cleaner.threads" not in _describe(again, "--entity-type", "brokers", *target)
-        # the lesson's first steps again, with the same names, at once: offsets start over, the group too
-        again.create_topic("orders", partitions=3, replication_factor=3)
-        again.create_topic("notes")
-        assert _produce_and_read(again, "orders", "readers") == expected
-        assert inspect.describe_group(again, "readers").total_lag == 0
+        assert "starts over in place: topics deleted: 2" in capsys.readouterr().out
+        assert _pids(name) == before
+        assert watcher._kl_closed  # the lesson's clients of its first run are closed
+        _assert_clean_and_usable(again)
+
+        _leave_traces(again)
+        again.kill("broker-2")
+        anew = kafkalab.up("three-brokers", name=name, engine="local", fresh=True)
+        assert t("starting", name=name, preset="three-brokers", engine="local") in capsys.readouterr().out
+        assert not set(_pids(name).values()) & set(before.values())
+        _assert_clean_and_usable(anew)
 
         other = kafkalab.up("single", name=name, engine="local", fresh=True)  # another preset: started anew
         assert [n.name for n in other.nodes] == ["zookeeper-1", "broker-0"]

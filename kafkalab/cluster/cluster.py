@@ -650,12 +650,12 @@ def _one_course_cluster(name: str, say) -> None:
 
 def _reset_in_place(name: str, preset: str | None, kafka: str | None, broker_config: dict | None, engine: str,
                     timeout: float, say) -> Cluster | None:
-    """`fresh` for a cluster of ours that runs with the settings asked for: start its data over without
-    restarting it (this process's clients closed, paused nodes resumed, stopped ones started;
-    every topic, consumer group, quota and dynamic broker setting deleted). None when it must be started anew:
-    another spec or engine, or a reset that failed (then it says why)."""
+    """`fresh` for a cluster of ours whose every node runs with the settings asked for: start its data over
+    without restarting it (paused nodes resumed, this process's clients closed; every topic, consumer group,
+    quota and dynamic broker setting deleted; the brokers' disks clear of them). None when it must be started
+    anew: another spec or engine, a node that is down, or a reset that failed (then it says why)."""
     from . import clients
-    from .reset import clear_settings, wipe
+    from .reset import clear_settings, left_on_disk, wipe
 
     began = time.monotonic()
     with state.locked():
@@ -674,26 +674,28 @@ def _reset_in_place(name: str, preset: str | None, kafka: str | None, broker_con
                 (have.preset, have.kafka, have.broker_config) != (wanted.preset, wanted.kafka, wanted.broker_config) or \
                 [(n.name, n.role, n.id) for n in have.nodes] != [(n.name, n.role, n.id) for n in wanted.nodes]:
             return None
+        if not all(cluster.alive(n) for n in cluster.nodes):
+            return None  # a node to start: its disk would keep deleted topics' folders for 30 s, a new cluster is faster
         try:
-            alive = cluster._resume_all()
-            clients.close_all(str(cluster.dir))
-            dead = [n for n in cluster.nodes if n not in alive]
-            if dead:
-                cluster._start_nodes(dead)
+            cluster._resume_all()
         except (KafkaLabError, TimeoutError) as err:
             say(t("reset_failed", name=name, error=err))
             return None
     try:
         cluster.wait_ready(timeout, cluster.nodes)
+        clients.close_all(str(cluster.dir))  # now that every node serves: a consumer leaves its group at once
         topics, groups, left = wipe(cluster, lambda topic: not topic.startswith("__"))
         left_settings = clear_settings(cluster)
+        if topics:  # a lesson may look at the disks next
+            from ..waiting import wait_for
+
+            wait_for(lambda: not left_on_disk(cluster, topics), max(10.0, timeout - (time.monotonic() - began)),
+                     "the deleted topics' folders to go", every=0.1)
         cluster._prepare_groups(timeout - (time.monotonic() - began))
     except (KafkaLabError, TimeoutError) as err:
         say(t("reset_failed", name=name, error=err))
         return None
     what = t("reset_what", topics=len(topics), groups=len(groups))
-    if dead:
-        what += "; " + t("reset_nodes", nodes=", ".join(n.name for n in dead))
     if left or left_settings:
         report.warn(t("reset_left", name=name, names=", ".join(sorted(left) + left_settings)))
     say(t("reset_done", name=name, what=what, seconds=time.monotonic() - began, bootstrap=cluster.bootstrap_servers))
@@ -707,9 +709,9 @@ def up(preset: str | None = None, name: str | None = None, engine: str = "auto",
 
     preset: single, three-brokers, zk-ensemble (ZooKeeper, Kafka 3.9 only), kraft (3 controllers +
     3 brokers), kraft-combined (3 broker+controller nodes). kafka: '3.9' (default) or '4' (KRaft only;
-    KAFKALAB_KAFKA sets the default). fresh: start clean. A cluster of that name running with these settings
-    starts over in place (its topics, consumer groups, quotas and dynamic broker settings
-    deleted, stopped or paused nodes started, this process's clients closed); any other is removed first. ephemeral:
+    KAFKALAB_KAFKA sets the default). fresh: start clean. A cluster of that name whose nodes all run with these
+    settings starts over in place (its topics, consumer groups, quotas and dynamic broker settings deleted,
+    paused nodes resumed, this process's clients closed); any other is removed first. ephemeral:
     remove the cluster when this Python process ends, even if it is killed.
     """
     global _current

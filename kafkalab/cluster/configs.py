@@ -110,6 +110,11 @@ def broker_config(spec: ClusterSpec, node: NodeSpec, place: Placement) -> str:
         "replica.lag.time.max.ms": 10000,
         # retention is checked every 5 s (default 5 min), so the retention lesson can watch it work
         "log.retention.check.interval.ms": 5000,
+        # deleted files go after 1 s, not 60 (the topic setting file.delete.delay.ms): a deleted topic's folders
+        # (renamed *-delete) too, so a cluster started over in place shows its disks as a new one would
+        "log.segment.delete.delay.ms": 1000,
+        # the log manager's tasks (that deletion among them, retention checks) begin 1 s after start, not 30
+        "log.initial.task.delay.ms": 1000,
         # small machine: fewer threads and a small cleaner buffer (128 MiB of heap by default)
         "num.network.threads": 2,
         "num.io.threads": 4,

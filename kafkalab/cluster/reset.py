@@ -5,7 +5,7 @@ broker has stopped listing those topics and the controller has finished deleting
 names can be created at once (a shared cluster's `down` uses it for one student's namespace).
 clear_settings(cluster) also deletes what a lesson or lab may have set on the cluster itself: client and
 user quotas, dynamic broker settings. `up(..., fresh=True)` on a running cluster of the same settings
-uses both (see Cluster._reset).
+uses both, then waits until the brokers' disks hold nothing of the deleted topics (left_on_disk).
 """
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from ..errors import KafkaLabError
 from ..i18n import t
 
 WAIT = 60.0
+PARTITION_FOLDER = re.compile(r"^(.+)-\d+(?:\.[0-9a-f]+-delete)?$")
 QUOTA_LINE = re.compile(r"^Quota configs for (?:the default (?P<default>client-id|user-principal)|"
                         r"(?P<kind>client-id|user-principal) '(?P<name>[^']*)') are (?P<configs>.+)$")
 
@@ -111,6 +112,25 @@ def wipe(cluster, mine, settings: dict | None = None) -> tuple[set[str], set[str
     except failures:
         pass  # the cluster is gone or busy: the groups stay for the next time
     return doomed, groups_, left
+
+
+def _topic_of(folder: str) -> str | None:
+    """'months-3' and 'months-3.<id>-delete' (a deleted partition's folder) -> 'months'."""
+    match = PARTITION_FOLDER.match(folder)
+    return match[1] if match else None
+
+
+def left_on_disk(cluster, topics: set[str]) -> set[str]:
+    """Folders of `topics` still in the brokers' data folders (a broker removes a deleted partition's folder
+    file.delete.delay.ms after the deletion)."""
+    found = set()
+    for broker in cluster.brokers:
+        try:
+            folders = list(cluster.data_dir(broker.name).iterdir())
+        except OSError:
+            continue
+        found |= {p.name for p in folders if _topic_of(p.name) in topics}
+    return found
 
 
 def quotas(text: str) -> list[tuple[str, str | None, list[str]]]:
