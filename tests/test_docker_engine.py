@@ -132,6 +132,20 @@ def test_three_brokers_round_trip_node_control_and_down():
         assert _wait(lambda: inspect.message_count(cluster, "dk-rt"), what="offsets") == 600
         assert sorted(int(v) for v in _consume(cluster, "dk-rt", 600)) == list(range(600))
         assert "started (kafka.server.KafkaServer)" in cluster.logs(victim)
+
+        # the same cluster asked for fresh, with a broker paused: its containers start over in place
+        cluster.pause(victim)
+        def ids() -> list[str]:
+            return sorted(c.id for c in docker_engine._client().containers.list(
+                all=True, filters={"label": "kafkalab.cluster=dk-three"}))
+
+        before = ids()
+        again = kafkalab.up("three-brokers", name="dk-three", engine="docker", fresh=True, quiet=True)
+        assert ids() == before
+        assert inspect.topics(again) == [] and not list(again.data_dir(victim).glob("dk-rt-*"))
+        again.create_topic("dk-rt", partitions=3, replication_factor=3)
+        _produce(again, "dk-rt", 10)
+        assert sorted(int(v) for v in _consume(again, "dk-rt", 10)) == list(range(10))
     finally:
         cluster.down()
     _assert_nothing_left("dk-three", ports)

@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-# the timing-sensitive ones: quorum loss (01), failovers with acks=all (04, lab 04), rebalances (05, lab 05)
-NOTEBOOKS = ["course/en/01_concepts_zookeeper.ipynb", "course/en/04_replication_failover.ipynb",
-             "course/en/05_consumer_groups.ipynb", "solutions/en/lab04_replication_failover.ipynb",
-             "solutions/en/lab05_consumer_groups.ipynb"]
+# the timing-sensitive ones: quorum loss (01), failovers with acks=all (04, lab 04), rebalances (05, lab 05).
+# Their nbval run in CI is this one (scripts/test leaves them out of the plain run): Russian output, under load.
+NOTEBOOKS = ["course/ru/01_concepts_zookeeper.ipynb", "course/ru/04_replication_failover.ipynb",
+             "course/ru/05_consumer_groups.ipynb", "solutions/ru/lab04_replication_failover.ipynb",
+             "solutions/ru/lab05_consumer_groups.ipynb"]
 
 
 @pytest.mark.slow

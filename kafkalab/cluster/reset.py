@@ -39,7 +39,9 @@ def wipe(cluster, mine, settings: dict | None = None) -> tuple[set[str], set[str
     failures = _failures()
     from .probes import quiet_client_config
 
-    config = {**quiet_client_config(cluster.bootstrap_servers), **(settings or {})}
+    # silent, but with librdkafka's own connection timeouts: a TLS and SASL login on a busy machine is slow
+    config = {"bootstrap.servers": cluster.bootstrap_servers,
+              "logger": quiet_client_config(cluster.bootstrap_servers)["logger"], **(settings or {})}
     admin = AdminClient(config)
     pool: list = []  # each client keeps asking the one broker it picked
 
