@@ -3,7 +3,8 @@
 For every lab in solutions/en/ (its test lives in tests/test_grading_labNN.py, one file per lab so the
 test workers share them; a test here checks that each lab has one), one `kafkalab grade` run (the instructor's path: fresh kernel, fresh cluster per submission) grades
 
-- the solution (en): every exercise passes, full marks;
+- the solution (ru; the same code as en): every exercise passes, full marks, no cell raises (this is the
+  solution's nbval-like run in CI: scripts/test runs no solutions/ notebook under nbval);
 - the generated, unsolved lab (ru): every exercise 0 points, messages in Russian;
 - the wrong variants of tests/wrong_variants/labNN.py, in two notebooks: exactly those exercises fail.
 
@@ -227,7 +228,9 @@ def lab_grading_is_not_vacuous(lab: str, tmp_path: Path) -> None:
     variants = load_variants(lab)
     assert sorted(variants) == sorted(set(ids) | set(variants)) and set(ids) <= set(variants), \
         f"{lab}: every exercise needs a wrong variant in tests/wrong_variants/{lab[:5]}.py (missing: {sorted(set(ids) - set(variants))})"
-    solution = write_ipynb(source, tmp_path / "subs" / "en" / f"{lab}.ipynb")
+    # the Russian solution (its code is the English one's): its only run in CI, so every cell must pass
+    solution = write_ipynb((ROOT / "solutions" / "ru" / f"{lab}.md").read_text(),
+                           tmp_path / "subs" / "ru" / f"{lab}__solution.ipynb")
     unsolved = write_ipynb((ROOT / "labs" / "ru" / f"{lab}.md").read_text(), tmp_path / "subs" / "ru" / f"{lab}.ipynb")
     expected = {solution: {i: True for i in ids}, unsolved: {i: False for i in ids}}
     for group in variant_groups(sorted(variants)):
@@ -245,6 +248,7 @@ def lab_grading_is_not_vacuous(lab: str, tmp_path: Path) -> None:
         assert verdicts(report) == want, (path.name, [(e["id"], e["message"]) for e in report["exercises"]])
     sol = reports[str(solution)]
     assert sol["score"] == sol["max_score"] > 0
+    assert sol["cells_failed"] == [] and sol["cells_interrupted"] == [] and not sol["kernel_stopped"], sol
     assert all(e["evidence"] for e in sol["exercises"]), "a passing check returns what it read"
     empty = reports[str(unsolved)]
     assert empty["score"] == 0 and all(e["points"] == 0 for e in empty["exercises"])

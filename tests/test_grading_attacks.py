@@ -107,7 +107,7 @@ def attacks(out: Path, subs: Path) -> dict[str, bytes]:
         "ignores_sigint": notebook([
             "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    pass",
             *["import time\ntime.sleep(1)"] * 8]),
-        "slow_cell": notebook(["import time\ntime.sleep(3600)", "print('went on')"]),  # stops at an interrupt
+        "slow_cell": notebook(["import time\ntime.sleep(3600)", "print('went on')", "1 / 0"]),  # stops at an interrupt
         "flood": notebook(["import sys\nfor i in range(60):\n    sys.stdout.write('x' * 1_000_000)"]),
         "fork_bomb": notebook([
             "import subprocess, sys\nsubprocess.Popen([sys.executable, '-c', "
@@ -208,6 +208,7 @@ def test_hostile_batch_scores_zero_and_harms_nothing(tmp_path, isolation):
             with using_lang(lang):
                 said.append(t("grading_cells_interrupted", cells="1", seconds=int(CELL_SECONDS)))
         assert slow["error"] in said and "went on" in (out / "slow_cell.executed.ipynb").read_text(), slow["error"]
+        assert (slow["cells_interrupted"], slow["cells_failed"]) == ([1], [3])  # told apart for the instructor
 
         # nothing outside the sandbox was touched
         assert checks_digest() == before, "the checks changed"

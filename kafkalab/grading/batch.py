@@ -283,7 +283,8 @@ class Batch:
         if isinstance(executed, str):  # for the instructor: what ran, outputs capped
             (self.out / f"{name}.executed.ipynb").write_text(executed)
         merged = {**base, **{k: v for k, v in report.items() if k in (
-            "exercises", "score", "isolation", "cluster_id", "kernel_stopped", "cells_interrupted", "processes_ended", "cpu_seconds")}}
+            "exercises", "score", "isolation", "cluster_id", "kernel_stopped", "cells_interrupted", "cells_failed", "processes_ended",
+            "cpu_seconds")}}
         merged["sandbox_uid"] = box.uid  # whose processes were the submission's (ended with it)
         with using_lang(lang):
             if report.get("checks_hash") not in (None, self.hash) or "ungradable" in report or "exercises" not in report:

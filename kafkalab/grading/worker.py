@@ -299,6 +299,10 @@ def grade(job: dict) -> dict:
                 return report
             report["kernel_stopped"] = why
             report["cells_interrupted"] = interrupted
+            # for the instructor, never for the score: what raised (the notebook's own outputs say it)
+            report["cells_failed"] = [i + 1 for i, c in enumerate(notebook.cells) if c.cell_type == "code"
+                                      and i + 1 not in interrupted
+                                      and any(o.get("output_type") == "error" for o in c.get("outputs", ()))]
             values = KernelValues(kernel.client, interrupt=kernel.interrupt, alive=kernel.alive,
                                   gone=why and "stopped")
             private = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix=".grader-")))
