@@ -23,16 +23,21 @@ def wait_for(condition, timeout: float = 120.0, what: str = "", every: float = 0
     """
     began = time.monotonic()
     last: BaseException | None = None
-    while True:
-        try:
-            value = condition()
-        except retry_on as err:
-            value, last = None, err
-        if value is not None and value is not False and not (isinstance(value, _COLLECTIONS) and not value):
-            return value, time.monotonic() - began
-        if time.monotonic() - began >= timeout:
-            if raise_last and last is not None:
-                raise last
-            cause = f"; last cause: {type(last).__name__}: {last}" if last else ""
-            raise TimeoutError(f"waited {timeout} s for {what or 'a condition'}{cause}") from last
-        time.sleep(every)
+    try:
+        while True:
+            try:
+                value = condition()
+            except retry_on as err:
+                value, last = None, err
+            if value is not None and value is not False and not (isinstance(value, _COLLECTIONS) and not value):
+                return value, time.monotonic() - began
+            if time.monotonic() - began >= timeout:
+                if raise_last and last is not None:
+                    raise last
+                cause = f"; last cause: {type(last).__name__}: {last}" if last else ""
+                raise TimeoutError(f"waited {timeout} s for {what or 'a condition'}{cause}") from last
+            time.sleep(every)
+    finally:
+        # `last`'s traceback holds this frame: kept, they form a cycle that only the garbage collector frees,
+        # maybe in a librdkafka thread, and a Kafka client in it destroyed there aborts the process
+        last = None

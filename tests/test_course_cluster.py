@@ -126,3 +126,25 @@ def test_a_lesson_run_again_starts_its_cluster_over_in_place(monkeypatch, capsys
         assert [n.name for n in other.nodes] == ["zookeeper-1", "broker-0"]
     finally:
         kafkalab.down(name)
+
+
+def test_a_kafka_4_cluster_starts_over_in_place_and_keeps_what_its_format_wrote():
+    """KRaft on Kafka 4.x: the reset deletes topics, groups and the cluster-wide settings a lesson set, and
+    keeps min.insync.replicas, which the storage format wrote itself."""
+    name = f"kraft-r-{uuid.uuid4().hex[:6]}"
+    cluster = kafkalab.up("kraft-combined", name=name, kafka="4", engine="local", quiet=True)
+    try:
+        before = _pids(name)
+        cluster.create_topic("orders", partitions=3, replication_factor=3)
+        assert _produce_and_read(cluster, "orders", "readers") == EXPECTED
+        cluster.tool("kafka-configs.sh", "--bootstrap-server", cluster.bootstrap_servers, "--alter", "--entity-type",
+                     "brokers", "--entity-default", "--add-config", "log.cleaner.threads=2", echo=False)
+        again = kafkalab.up("kraft-combined", name=name, kafka="4", engine="local", fresh=True, quiet=True)
+        assert _pids(name) == before
+        assert inspect.topics(again) == [] and inspect.groups(again) == []
+        defaults = _describe(again, "--entity-type", "brokers", "--entity-default")
+        assert "log.cleaner.threads" not in defaults and "min.insync.replicas=" in defaults, defaults
+        again.create_topic("orders", partitions=3, replication_factor=3)
+        assert _produce_and_read(again, "orders", "readers") == EXPECTED
+    finally:
+        kafkalab.down(name)

@@ -30,6 +30,8 @@ def settle(future, client, timeout: float):
     except concurrent.futures.TimeoutError:
         _pending.append((future, client))
         raise
+    finally:  # this frame stays in the traceback of what it raises; the future holds that error: no cycle
+        del future, client
 
 
 def tcp_open(host: str, port: int, timeout: float = 0.5) -> bool:

@@ -16,6 +16,8 @@ from ..i18n import t
 
 WAIT = 60.0
 PARTITION_FOLDER = re.compile(r"^(.+)-\d+(?:\.[0-9a-f]+-delete)?$")
+# cluster-wide settings a KRaft cluster writes itself when its storage is formatted (Kafka 4.x): kept
+KRAFT_FORMAT_DEFAULTS = {"min.insync.replicas"}
 QUOTA_LINE = re.compile(r"^Quota configs for (?:the default (?P<default>client-id|user-principal)|"
                         r"(?P<kind>client-id|user-principal) '(?P<name>[^']*)') are (?P<configs>.+)$")
 
@@ -35,10 +37,9 @@ def wipe(cluster, mine, settings: dict | None = None) -> tuple[set[str], set[str
 
     from .. import kafka_errors
     from ..waiting import wait_for
-
-    failures = _failures()
     from .probes import quiet_client_config
 
+    failures = _failures()
     # silent, but with librdkafka's own connection timeouts: a TLS and SASL login on a busy machine is slow
     config = {"bootstrap.servers": cluster.bootstrap_servers,
               "logger": quiet_client_config(cluster.bootstrap_servers)["logger"], **(settings or {})}
@@ -165,7 +166,13 @@ def clear_settings(cluster) -> list[str]:
                                 kind, *target, "--delete-config", ",".join(configs), echo=False)
             if done.returncode != 0:
                 left.append(t("reset_quota", kind=kind, name=name or "default"))
-    admin = cluster.admin()
+    from confluent_kafka.admin import AdminClient
+
+    from .probes import quiet_client_config
+
+    # a plain client, freed here when this returns (cluster.admin()'s futures hold their client: the last of
+    # them, dropped in a librdkafka thread, would destroy it there and abort the process)
+    admin = AdminClient(quiet_client_config(bootstrap))
     defaults: set[str] = set()  # cluster-wide: a BROKER resource named "" (librdkafka names none), so the tool
     for broker in [b for b in cluster.brokers if cluster.alive(b)]:
         resource = ConfigResource(ResourceType.BROKER, str(broker.id))  # one broker a request
@@ -184,6 +191,8 @@ def clear_settings(cluster) -> list[str]:
             admin.incremental_alter_configs([change], request_timeout=15)[change].result(timeout=20)
         except _failures():
             left.append(t("reset_broker_settings", broker=resource.name, names=", ".join(names)))
+    if cluster.mode == "kraft":
+        defaults -= KRAFT_FORMAT_DEFAULTS
     if defaults:
         done = cluster.tool("kafka-configs.sh", "--bootstrap-server", bootstrap, "--alter", "--entity-type", "brokers",
                             "--entity-default", "--delete-config", ",".join(sorted(defaults)), echo=False)
