@@ -99,15 +99,31 @@ def _bootstrap_args(cluster) -> list[str]:
 
 
 def _run(cluster, args: list[str], timeout: float) -> str:
-    argv = cluster.engine.tool_command(cluster.site, JavaStep(QUORUM_MAIN, args, "128m", QUICK_JVM_OPTS))
-    try:
-        out = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
-    except subprocess.TimeoutExpired as err:
-        raise RuntimeError(f"no answer within {timeout:g} s") from err
-    if out.returncode != 0:
-        lines = [ln for ln in (out.stderr + out.stdout).splitlines() if ln.strip() and not ln.startswith("\tat ")]
-        raise RuntimeError((lines[-1] if lines else f"exit code {out.returncode}")[:300])
-    return out.stdout
+    """The quorum tool's output: a call to the cluster's warm tool server where it runs (a JVM start saved
+    on each of a wait's many calls), else a JVM of its own."""
+    from .. import toolserver
+
+    served = toolserver.open_call(cluster, "kafka-metadata-quorum", QUORUM_MAIN, args)
+    if served is None:
+        argv = cluster.engine.tool_command(cluster.site, JavaStep(QUORUM_MAIN, args, "128m", QUICK_JVM_OPTS))
+        try:
+            out = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+        except subprocess.TimeoutExpired as err:
+            raise RuntimeError(f"no answer within {timeout:g} s") from err
+        code, text = out.returncode, (out.stdout, out.stderr)
+    else:
+        try:
+            code = served.wait(timeout)
+        except subprocess.TimeoutExpired as err:
+            served.kill()
+            raise RuntimeError(f"no answer within {timeout:g} s") from err
+        text = (served.stdout.read(), served.stderr.read())
+        served.stdout.close()
+        served.stderr.close()
+    if code != 0:
+        lines = [ln for ln in (text[1] + text[0]).splitlines() if ln.strip() and not ln.startswith("\tat ")]
+        raise RuntimeError((lines[-1] if lines else f"exit code {code}")[:300])
+    return text[0]
 
 
 def _ids(text: str) -> list[int]:
