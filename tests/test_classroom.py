@@ -288,8 +288,9 @@ def test_two_students_run_the_course_at_once(klass, tmp_path):
                      for lesson in LESSONS_ON_SHARED + MORE_LESSONS[who]]
         notebooks += [str(_graded_copy(root / lab, own)) for lab in LABS_ON_SHARED]
         log = open(own / "nbval.log", "w")
-        runs[who] = (subprocess.Popen([sys.executable, "-m", "pytest", "-q", "--rootdir", str(root), "-c",
-                                       str(root / "pyproject.toml"), *notebooks], cwd=root, env=env,
+        # -p conftest: the project's conftest.py for these copies outside the project (its nbval output rule)
+        runs[who] = (subprocess.Popen([sys.executable, "-m", "pytest", "-q", "-p", "conftest", "--rootdir", str(root),
+                                       "-c", str(root / "pyproject.toml"), *notebooks], cwd=root, env=env,
                                       stdout=log, stderr=subprocess.STDOUT), log)
     for who, (proc, log) in runs.items():
         proc.wait(timeout=1500)

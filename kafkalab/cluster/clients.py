@@ -25,11 +25,10 @@ from ..i18n import register, t
 FLUSH_SECONDS = 1.0  # what down() gives a producer's queued messages before it drops them
 LOCK_WAIT = 0.5
 CLOSE_SECONDS = 60.0  # librdkafka bounds a consumer's close by session.timeout.ms (45 s), but can hang
+MESSAGES_CLIENT_LOG = {"en": "Kafka client {client} of cluster {cluster!r}: {text}",
+                       "ru": "Клиент Kafka {client} кластера {cluster!r}: {text}"}
 register({
-    "client_log": {
-        "en": "Kafka client {client} of cluster {cluster!r}: {text}",
-        "ru": "Клиент Kafka {client} кластера {cluster!r}: {text}",
-    },
+    "client_log": MESSAGES_CLIENT_LOG,
     "consumer_close_slow": {
         "en": "A consumer did not finish closing in {seconds:.0f} s (it was leaving its group {group!r}); it "
               "finishes in the background, and the group's coordinator drops it after session.timeout.ms at "
