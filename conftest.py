@@ -123,8 +123,8 @@ def pytest_collection_modifyitems(config, items):
                                      len(LONGEST_FIRST)))
 
 
-# by their time in CI: the class cluster's tests (about 620 s in all), the under-load run (about 450 s on
-# one CPU), lab 07's grading (4 KRaft clusters of 6 JVMs, 190-410 s)
+# by their time in CI: the class cluster's tests (about 620 s in all), the under-load run (about 500 s on
+# half a CPU), lab 07's grading (4 KRaft clusters of 6 JVMs, 190-410 s)
 LONGEST_FIRST = ("tests/test_classroom.py", "tests/test_under_load.py", "tests/test_grading_lab07.py")
 
 
