@@ -335,3 +335,26 @@ def test_a_grader_stopped_by_sigterm_ends_its_submissions(tmp_path, isolation):
     assert not sandbox_processes(uids), "a submission's process outlived the grader"
     assert not grading_containers(slots), "a submission's container outlived the grader"
     assert not list((tmp_path / "out").glob("*.json")), "a stopped submission got a report"
+
+
+def test_a_submission_gets_its_cpu_quota_and_the_weight_to_use_it(tmp_path):
+    """Its cgroup caps a submission at its quota (one core) and weighs 16 processes' worth, so a machine busy
+    with other work still gives it that core: not the share of a single process, which timed cells out."""
+    from kafkalab.grading.sandbox import Sandbox
+
+    box = Sandbox(tmp_path / "work", slot=63)
+    box._make_cgroups()
+    try:
+        if not box.cgroups:
+            pytest.skip("no cgroup can be made here")
+        if box.cgroup_kind == "v2":
+            cpu = box.cgroups[0]
+            assert (cpu / "cpu.max").read_text().split() == ["100000", "100000"]
+            assert (cpu / "cpu.weight").read_text().strip() == "1600"
+        else:
+            cpu = next(g for g in box.cgroups if g.parent.name == "cpu")
+            assert (cpu / "cpu.cfs_quota_us").read_text().strip() == "100000"
+            assert (cpu / "cpu.shares").read_text().strip() == str(16 * 1024)
+    finally:
+        box.end()
+    assert not any(g.exists() for g in box.cgroups)

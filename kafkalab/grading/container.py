@@ -119,6 +119,7 @@ def worker_argv(slot: int, token: str, work: Path, limits: Limits, kafka_home: P
             "--network", "none", "--hostname", "kafkalab-grader", "--add-host", "kafkalab-grader:127.0.0.1",
             "--memory", str(limits.memory), "--memory-swap", str(limits.memory),
             "--pids-limit", str(limits.pids + WORKER_TASKS), "--cpus", str(limits.cpus),
+            "--cpu-shares", str(limits.cpu_weight * 1024),
             "--cap-drop", "ALL", *(a for cap in CAPS for a in ("--cap-add", cap)),
             "--security-opt", "no-new-privileges", "--workdir", "/root",
             *mounts(work, kafka_home, cds_dir, checks, extra)]

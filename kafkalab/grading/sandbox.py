@@ -73,6 +73,10 @@ class Limits:
     memory: int = 3 << 30        # bytes for the kernel and its cluster together
     pids: int = 2048             # tasks (threads count): a fork bomb stops here
     cpus: float = 1.0            # CPU quota in cores
+    # CPU weight, in processes' worth: a cgroup weighs as much as one process by default, so on a machine
+    # busy with other work (dozens of JVM threads) a submission got far less than its quota and more of its
+    # cells ran into their time limit. Its quota still caps it.
+    cpu_weight: int = 16
     file_size: int = 1 << 30     # largest file it may write
     open_files: int = 8192
 
@@ -185,12 +189,14 @@ class Sandbox:
                 _write(group / "memory.max", str(lim.memory))
                 _write(group / "pids.max", str(lim.pids))
                 _write(group / "cpu.max", f"{int(lim.cpus * 100000)} 100000")
+                _write(group / "cpu.weight", str(lim.cpu_weight * 100))
                 self.cgroups, self.cgroup_kind = [group], "v2"
             except OSError:
                 pass
             return
         settings = {"memory": {"memory.limit_in_bytes": lim.memory}, "pids": {"pids.max": lim.pids},
-                    "cpu": {"cpu.cfs_period_us": 100000, "cpu.cfs_quota_us": int(lim.cpus * 100000)},
+                    "cpu": {"cpu.cfs_period_us": 100000, "cpu.cfs_quota_us": int(lim.cpus * 100000),
+                            "cpu.shares": lim.cpu_weight * 1024},
                     "cpuacct": {}, "freezer": {}}
         for ctl, values in settings.items():
             group = root / ctl / name

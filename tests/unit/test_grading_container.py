@@ -40,7 +40,7 @@ def test_container_has_no_network_and_the_limits(argv):
     line = " ".join(argv)
     for expected in ("--network none", "--memory 1073741824", "--memory-swap 1073741824",
                      f"--pids-limit {500 + container.WORKER_TASKS}",
-                     "--cpus 0.5", "--cap-drop ALL", "--read-only", "--rm", "--init",
+                     "--cpus 0.5", "--cpu-shares 16384", "--cap-drop ALL", "--read-only", "--rm", "--init",
                      "--name kafkalab-grade-3-abc123", f"--label {container.LABEL}=abc123"):
         assert expected in line, expected
     assert "--privileged" not in argv and "SYS_ADMIN" not in line
