@@ -31,6 +31,7 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import cli_help  # noqa: F401  (the help texts of add_parser)
 from . import namespace
 from .errors import KafkaLabError
 from .i18n import register, t
@@ -340,16 +341,17 @@ def remove_students(cluster, students: list[Student], out: str | os.PathLike | N
 
 
 def add_parser(sub) -> None:
-    p = sub.add_parser("classroom", help="instructor: per-student users, prefixed ACLs and quotas on a shared cluster")
+    """The `classroom` subcommand of the kafkalab CLI, its help in the current language."""
+    p = sub.add_parser("classroom", help=t("cli_help_classroom"))
     p.add_argument("action", choices=["create", "status", "remove"])
-    p.add_argument("--name", help="the class cluster (kafkalab up --engine external with the admin's properties)")
-    p.add_argument("--roster", required=True, help="CSV with a 'student' column (optional: password, quotas)")
-    p.add_argument("--out", default="students", help="folder of the students' client properties files")
-    p.add_argument("--dry-run", action="store_true", help="say what would be done, change nothing")
-    p.add_argument("--json", action="store_true", help="status as JSON")
+    p.add_argument("--name", help=t("cli_help_classroom_name"))
+    p.add_argument("--roster", required=True, help=t("cli_help_classroom_roster"))
+    p.add_argument("--out", default="students", help=t("cli_help_classroom_out"))
+    p.add_argument("--dry-run", action="store_true", help=t("cli_help_classroom_dry_run"))
+    p.add_argument("--json", action="store_true", help=t("cli_help_classroom_json"))
     for key in QUOTA_KEYS:
         p.add_argument(f"--{key.replace('_', '-')}", type=float, dest=key,
-                       help=f"default {DEFAULT_QUOTAS[key]}")
+                       help=t("cli_help_classroom_quota", value=DEFAULT_QUOTAS[key]))
 
 
 def main(args) -> int:

@@ -18,7 +18,8 @@ import contextlib
 import json
 import sys
 
-from . import distribution
+from . import cli_help  # noqa: F401  (the help texts)
+from . import distribution, i18n
 from .cluster import cluster as clusters
 from .cluster.spec import PRESETS
 from .errors import KafkaLabError
@@ -50,54 +51,53 @@ ARGPARSE_RU = {
 
 @contextlib.contextmanager
 def _argparse_in_language():
-    """argparse looks its words up through its module's `_` at call time: in Russian, ours."""
-    if lang() != "ru":
-        yield
-        return
-    original = argparse._
-    argparse._ = lambda text: ARGPARSE_RU.get(text, original(text))
+    """The parser is built and parses in the language `lang()` picks: our help texts (`t` at build time) and
+    argparse's own words (looked up through its module's `_` at call time; in Russian, ours)."""
+    language = lang()
+    forced, original = i18n._forced, argparse._
+    i18n.set_lang(language)
+    if language == "ru":
+        argparse._ = lambda text: ARGPARSE_RU.get(text, original(text))
     try:
         yield
     finally:
         argparse._ = original
+        i18n._forced = forced
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="kafkalab", description="Kafka Lab: real Kafka clusters for the course")
+    parser = argparse.ArgumentParser(prog="kafkalab", description=t("cli_help_description"))
     sub = parser.add_subparsers(dest="command", required=True)
 
     def named(p):
-        p.add_argument("--name", help="cluster name (default: $KAFKALAB_CLUSTER or 'kafkalab')")
+        p.add_argument("--name", help=t("cli_help_name"))
         return p
 
-    up = named(sub.add_parser("up", help="start a cluster; returns when it is ready"))
-    up.add_argument("preset", nargs="?", choices=list(PRESETS), help="default: three-brokers")
+    up = named(sub.add_parser("up", help=t("cli_help_up")))
+    up.add_argument("preset", nargs="?", choices=list(PRESETS), help=t("cli_help_up_preset"))
     up.add_argument("--engine", default="auto", choices=["auto", "local", "docker", "external"])
-    up.add_argument("--fresh", action="store_true", help="start clean: a running cluster of that name and settings is reset in place (topics, groups, quotas deleted), any other removed first")
-    up.add_argument("--kafka", help="Kafka version: 3.9 (default, or $KAFKALAB_KAFKA) or 4 (KRaft presets only)")
-    status = named(sub.add_parser("status", help="nodes and addresses of the clusters"))
+    up.add_argument("--fresh", action="store_true", help=t("cli_help_up_fresh"))
+    up.add_argument("--kafka", help=t("cli_help_up_kafka"))
+    status = named(sub.add_parser("status", help=t("cli_help_status")))
     status.add_argument("--json", action="store_true")
     for verb in ("stop", "start", "kill", "pause", "resume"):
-        named(sub.add_parser(verb, help=f"{verb} one node")).add_argument("node")
-    down = named(sub.add_parser("down", help="stop a cluster and delete its data"))
-    down.add_argument("--all", action="store_true",
-                      help="every cluster of this KAFKALAB_HOME, and leftovers of crashed ones")
-    down.add_argument("--all-homes", action="store_true",
-                      help="with --all: also leftovers of clusters of any KAFKALAB_HOME whose folder is gone")
-    down.add_argument("--course", action="store_true",
-                      help="every course cluster (the ones scripts/start and the lessons started)")
-    logs = named(sub.add_parser("logs", help="a node's server.log"))
+        named(sub.add_parser(verb, help=t(f"cli_help_{verb}"))).add_argument("node")
+    down = named(sub.add_parser("down", help=t("cli_help_down")))
+    down.add_argument("--all", action="store_true", help=t("cli_help_down_all"))
+    down.add_argument("--all-homes", action="store_true", help=t("cli_help_down_all_homes"))
+    down.add_argument("--course", action="store_true", help=t("cli_help_down_course"))
+    logs = named(sub.add_parser("logs", help=t("cli_help_logs")))
     logs.add_argument("node")
     logs.add_argument("--file", default="server.log")
     logs.add_argument("--lines", type=int)
-    tool = named(sub.add_parser("tool", help="run a Kafka CLI tool, e.g. kafka-topics.sh --list ..."))
+    tool = named(sub.add_parser("tool", help=t("cli_help_tool")))
     tool.add_argument("tool")
     tool.add_argument("args", nargs=argparse.REMAINDER)
-    fetch = sub.add_parser("fetch", help="find or download Apache Kafka")
+    fetch = sub.add_parser("fetch", help=t("cli_help_fetch"))
     fetch.add_argument("--source", default="auto", choices=["auto", "tgz", "maven"])
-    fetch.add_argument("--kafka", help="Kafka version: 3.9 (default, or $KAFKALAB_KAFKA) or 4")
-    sub.add_parser("doctor", help="check Java, Docker, ports, memory, disk")
-    image = sub.add_parser("image", help="Docker images for the docker engine")
+    fetch.add_argument("--kafka", help=t("cli_help_fetch_kafka"))
+    sub.add_parser("doctor", help=t("cli_help_doctor"))
+    image = sub.add_parser("image", help=t("cli_help_image"))
     image.add_argument("action", choices=["build"])
     from .grading.batch import add_parser as add_grade_parser
 
@@ -191,7 +191,8 @@ def _tool(rest: list[str]) -> int:
         name, rest = rest[0].split("=", 1)[1], rest[1:]
     cluster = clusters.attach(name)
     if not rest:
-        _parser().parse_args(["tool"])  # argparse's usage message and exit code 2
+        with _argparse_in_language():
+            _parser().parse_args(["tool"])  # argparse's usage message and exit code 2
     return run_in_terminal(cluster, rest[0], rest[1:])
 
 

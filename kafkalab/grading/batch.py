@@ -24,6 +24,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
+from .. import cli_help  # noqa: F401  (the help texts of add_parser)
 from ..errors import KafkaLabError
 from ..i18n import register, t
 from . import messages  # noqa: F401
@@ -573,23 +574,18 @@ def main(args) -> int:
 
 
 def add_parser(sub) -> None:
-    """The `grade` subcommand of the kafkalab CLI."""
-    p = sub.add_parser("grade", help="grade lab submissions: each in its own sandboxed kernel and cluster")
-    p.add_argument("submissions", nargs="+", help="submitted .ipynb files")
-    p.add_argument("--out", required=True, help="folder for reports, feedback, grades.csv, moodle.csv, canvas.csv")
-    p.add_argument("--lab", help="the lab graded, e.g. lab03 (default: the submissions' folder name)")
-    p.add_argument("--timeout", type=int, default=300,
-                   help="per-cell time limit in seconds (default 300: lab 07 starts six JVMs in one sandboxed CPU)")
-    p.add_argument("--total-timeout", type=int, default=900, help="time limit per submission in seconds (default 900)")
-    p.add_argument("--jobs", type=int, help="submissions graded at once (default: by cores and free memory; "
-                   "one per 2 cores for lab07, which runs two clusters)")
-    p.add_argument("--memory", type=float, help="memory limit per submission in GiB (default 3)")
-    p.add_argument("--only", nargs="+", help="regrade only these submissions (names or file names)")
-    p.add_argument("--gradescope", action="store_true", help="also write Gradescope results.json")
-    p.add_argument("--class", dest="class_cluster", metavar="NAME",
-                   help="grade on this shared class cluster (attached with admin rights: kafkalab up --engine "
-                        "external --name NAME): each submission as a user of its own, removed after it")
-    p.add_argument("--lang", choices=["en", "ru"], help="language of feedback (default: the submission's folder)")
-    p.add_argument("--isolation", choices=ISOLATIONS,
-                   help="docker (default where a Docker daemon answers), namespaces (root), or weak")
-    p.add_argument("--keep", action="store_true", help="keep work folders and executed notebooks (debugging)")
+    """The `grade` subcommand of the kafkalab CLI, its help in the current language."""
+    p = sub.add_parser("grade", help=t("cli_help_grade"))
+    p.add_argument("submissions", nargs="+", help=t("cli_help_grade_submissions"))
+    p.add_argument("--out", required=True, help=t("cli_help_grade_out"))
+    p.add_argument("--lab", help=t("cli_help_grade_lab"))
+    p.add_argument("--timeout", type=int, default=300, help=t("cli_help_grade_timeout"))
+    p.add_argument("--total-timeout", type=int, default=900, help=t("cli_help_grade_total_timeout"))
+    p.add_argument("--jobs", type=int, help=t("cli_help_grade_jobs"))
+    p.add_argument("--memory", type=float, help=t("cli_help_grade_memory"))
+    p.add_argument("--only", nargs="+", help=t("cli_help_grade_only"))
+    p.add_argument("--gradescope", action="store_true", help=t("cli_help_grade_gradescope"))
+    p.add_argument("--class", dest="class_cluster", metavar="NAME", help=t("cli_help_grade_class"))
+    p.add_argument("--lang", choices=["en", "ru"], help=t("cli_help_grade_lang"))
+    p.add_argument("--isolation", choices=ISOLATIONS, help=t("cli_help_grade_isolation"))
+    p.add_argument("--keep", action="store_true", help=t("cli_help_grade_keep"))
