@@ -90,12 +90,12 @@ _admins: dict[str, object] = {}
 
 def admin(target):
     """A shared AdminClient for the target (kept: a client dropped too early fails its futures)."""
-    from confluent_kafka.admin import AdminClient
+    from .cluster.handles import SafeAdmin
 
     bootstrap, key = _bootstrap(target), _key(target)
     if key not in _admins:
         secure = {} if isinstance(target, str) else target.client_settings()  # SASL/TLS of an external cluster
-        _admins[key] = AdminClient({**quiet_client_config(bootstrap), **secure})
+        _admins[key] = SafeAdmin({**quiet_client_config(bootstrap), **secure})
     return _admins[key]
 
 

@@ -19,6 +19,8 @@ import weakref
 from confluent_kafka import Consumer, Producer
 from confluent_kafka.admin import AdminClient
 
+from .handles import SafeAdmin, SafeConsumer, SafeProducer
+
 from .. import report
 from ..i18n import register, t
 
@@ -72,7 +74,7 @@ class _Closing:
             self._kl_pending = True
 
 
-class TrackedConsumer(_Closing, Consumer):
+class TrackedConsumer(_Closing, SafeConsumer):
     """A confluent-kafka Consumer that its cluster's down() closes."""
 
     def __init__(self, config: dict, prefix: str = ""):
@@ -135,7 +137,7 @@ class TrackedConsumer(_Closing, Consumer):
             pass
 
 
-class TrackedProducer(_Closing, Producer):
+class TrackedProducer(_Closing, SafeProducer):
     """A confluent-kafka Producer that its cluster's down() flushes briefly and closes."""
 
     def __init__(self, config: dict, prefix: str = ""):
@@ -236,7 +238,7 @@ def producer(key: str, cluster_name: str, config: dict, prefix: str = "") -> Tra
     return client
 
 
-class KeptAdmin(AdminClient):
+class KeptAdmin(SafeAdmin):
     """An AdminClient that lives while its answers are awaited: `cluster.admin().create_topics(...)["t"]
     .result()` works although nothing else holds the client (a collected client ends its requests with
     "Broker handle destroyed")."""

@@ -342,7 +342,7 @@ class Cluster:
         is 3) and no new consumer group could form. Returns the seconds it took."""
         if len(self.brokers) < 2 or not self.engine.controls_nodes:
             return 0.0
-        from confluent_kafka import Consumer
+        from .handles import SafeConsumer
 
         from ..waiting import wait_for
 
@@ -350,7 +350,7 @@ class Cluster:
         # broker create the topic with the brokers' offsets.topic.* settings. It never subscribes, so the
         # throwaway group never exists. (An AdminClient request waiting for a coordinator can abort the
         # process in librdkafka when it times out; a consumer's own lookups cannot.)
-        consumer = Consumer({**probes.quiet_client_config(self.bootstrap_servers), "group.id": WARM_UP_GROUP,
+        consumer = SafeConsumer({**probes.quiet_client_config(self.bootstrap_servers), "group.id": WARM_UP_GROUP,
                              "enable.auto.commit": False})
 
         def ready() -> bool:

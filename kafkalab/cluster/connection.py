@@ -385,11 +385,11 @@ def probe(conn: Connection, timeout: float = 10.0) -> dict:
     import logging
 
     from confluent_kafka import KafkaException
-    from confluent_kafka.admin import AdminClient
+    from .handles import SafeAdmin
 
     seen: list = []
     quiet = logging.getLogger("kafkalab.librdkafka")
-    admin = AdminClient({"bootstrap.servers": conn.bootstrap, **conn.librdkafka(), "logger": quiet,
+    admin = SafeAdmin({"bootstrap.servers": conn.bootstrap, **conn.librdkafka(), "logger": quiet,
                          "error_cb": seen.append, "socket.connection.setup.timeout.ms": 5000,
                          "reconnect.backoff.max.ms": 1000})
     from ..waiting import wait_for

@@ -80,9 +80,9 @@ def zookeeper_serving(host: str, port: int) -> bool | None:
 def cluster_metadata(bootstrap: str, timeout: float = 3.0) -> tuple[set[int], int | None] | None:
     """(ids of the brokers registered in the cluster, controller id) or None when nobody answers."""
     from confluent_kafka import KafkaException
-    from confluent_kafka.admin import AdminClient
+    from .handles import SafeAdmin
 
-    admin = AdminClient(quiet_client_config(bootstrap))
+    admin = SafeAdmin(quiet_client_config(bootstrap))
     try:
         desc = settle(admin.describe_cluster(request_timeout=timeout), admin, timeout + 1)
     except (KafkaException, concurrent.futures.TimeoutError):  # nobody answers in time
@@ -94,10 +94,10 @@ def cluster_metadata(bootstrap: str, timeout: float = 3.0) -> tuple[set[int], in
 def topic_names(bootstrap: str, timeout: float = 3.0) -> set[str] | None:
     """Topics in the metadata of the broker(s) at `bootstrap`, or None when nobody answers."""
     from confluent_kafka import KafkaException
-    from confluent_kafka.admin import AdminClient
+    from .handles import SafeAdmin
 
     try:
-        return set(AdminClient(quiet_client_config(bootstrap)).list_topics(timeout=timeout).topics)
+        return set(SafeAdmin(quiet_client_config(bootstrap)).list_topics(timeout=timeout).topics)
     except KafkaException:  # nobody answers in time
         return None
 

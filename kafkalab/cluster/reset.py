@@ -33,9 +33,10 @@ def wipe(cluster, mine, settings: dict | None = None) -> tuple[set[str], set[str
     left): what was there, and what is left (a group with live members, a deletion the cluster has not
     finished). Topics first, then groups, each step on its own: a slow group listing never keeps the topics."""
     from confluent_kafka import KafkaException
-    from confluent_kafka.admin import AdminClient, NewTopic
+    from confluent_kafka.admin import NewTopic
 
     from .. import kafka_errors
+    from .handles import SafeAdmin
     from ..waiting import wait_for
     from .probes import quiet_client_config
 
@@ -43,7 +44,7 @@ def wipe(cluster, mine, settings: dict | None = None) -> tuple[set[str], set[str
     # silent, but with librdkafka's own connection timeouts: a TLS and SASL login on a busy machine is slow
     config = {"bootstrap.servers": cluster.bootstrap_servers,
               "logger": quiet_client_config(cluster.bootstrap_servers)["logger"], **(settings or {})}
-    admin = AdminClient(config)
+    admin = SafeAdmin(config)
     pool: list = []  # each client keeps asking the one broker it picked
 
     def listed() -> set[str]:
@@ -55,7 +56,7 @@ def wipe(cluster, mine, settings: dict | None = None) -> tuple[set[str], set[str
         live: set[int] = set()
         for i in range(min(len(pool) + 4, 32)):
             if i == len(pool):
-                pool.append(AdminClient(config))
+                pool.append(SafeAdmin(config))
             try:
                 metadata = pool[i].list_topics(timeout=15)
             except KafkaException:
@@ -166,13 +167,13 @@ def clear_settings(cluster) -> list[str]:
                                 kind, *target, "--delete-config", ",".join(configs), echo=False)
             if done.returncode != 0:
                 left.append(t("reset_quota", kind=kind, name=name or "default"))
-    from confluent_kafka.admin import AdminClient
+    from .handles import SafeAdmin
 
     from .probes import quiet_client_config
 
     # a plain client, freed here when this returns (cluster.admin()'s futures hold their client: the last of
     # them, dropped in a librdkafka thread, would destroy it there and abort the process)
-    admin = AdminClient(quiet_client_config(bootstrap))
+    admin = SafeAdmin(quiet_client_config(bootstrap))
     defaults: set[str] = set()  # cluster-wide: a BROKER resource named "" (librdkafka names none), so the tool
     for broker in [b for b in cluster.brokers if cluster.alive(b)]:
         resource = ConfigResource(ResourceType.BROKER, str(broker.id))  # one broker a request
