@@ -296,13 +296,19 @@ def test_ephemeral_cluster_goes_with_an_owner_killed_during_up(tmp_path):
 
 
 def test_taken_port_falls_back_with_a_message(make_cluster, capsys):
+    from kafkalab.waiting import wait_for
+
     holder = socket.socket()
     holder.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        holder.bind(("127.0.0.1", 9092))
+
+    def held() -> bool:
+        try:
+            holder.bind(("127.0.0.1", 9092))
+        except OSError:  # another test worker's cluster has it for now; it may let go before ours starts
+            return False
         holder.listen()
-    except OSError:
-        pass  # someone already holds it: the fallback happens all the same
+        return True
+    wait_for(held, 600, "port 9092 to be free for this test to hold it")
     try:
         cluster = make_cluster("single", "local")
         out = capsys.readouterr().out
