@@ -117,16 +117,73 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.get_closest_marker("unit") is None:
             item.add_marker(pytest.mark.integration)
-    # the longest files first: the test workers (--dist loadfile) take files in this order, so none of these
-    # starts last while the other worker has nothing left to do
+    # the longest files first: the test workers take files in this order (the scheduler below)
     items.sort(key=lambda item: next((i for i, f in enumerate(LONGEST_FIRST) if item.nodeid.startswith(f)),
                                      len(LONGEST_FIRST)))
 
 
-# by their time in CI: the class cluster's tests (about 620 s in all), the under-load run (about 500 s on
-# half a CPU), lab 07's grading (4 KRaft clusters of 6 JVMs, 190-410 s)
-LONGEST_FIRST = ("tests/test_classroom.py", "tests/test_under_load.py", "tests/test_grading_lab07.py")
+# by their time in CI (ci52): the class cluster's tests (about 650 s in all), the under-load run (about 590 s
+# on half a CPU), lab 07's grading (4 KRaft clusters of 6 JVMs, about 230 s), the grading attacks (about
+# 250 s), the other labs' grading (50-100 s each)
+LONGEST_FIRST = ("tests/test_classroom.py", "tests/test_under_load.py", "tests/test_grading_lab07.py",
+                 "tests/test_grading_attacks.py", "tests/test_grading_lab04.py", "tests/test_grading_lab01.py",
+                 "tests/test_grading_lab06.py", "tests/test_grading_lab00.py", "tests/test_runtime.py",
+                 "tests/test_grading_lab05.py", "tests/test_grading_lab03.py", "tests/test_kraft.py")
 
+
+def pytest_xdist_make_scheduler(config, log):
+    """--dist loadfile, files in the order collected (LONGEST_FIRST first).
+
+    xdist's own order puts the files with the most tests first, so the long one-test files (the under-load run,
+    the labs' grading) started last, while the other worker ran out of work. And a worker starts a test only
+    once it knows the next one: a worker about to run the last test of a long file gets a file of unit tests
+    (seconds) to follow it, not the next long file, which would wait behind it while another worker is free.
+    """
+    if config.getoption("dist", None) != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class LongestFirst(LoadFileScheduling):
+        def __init__(self, config, log=None):
+            super().__init__(config, log)
+            config.option.loadscopereorder = False  # keep the collected order
+
+        def _reschedule(self, node):
+            if node.shutting_down:
+                return
+            if not self.workqueue:
+                node.shutdown()
+                return
+            pending = [test for unit in self.assigned_work[node].values() for test, done in unit.items() if not done]
+            if len(pending) > 1:
+                return
+            if pending and pending[0].startswith(LONGEST_FIRST):
+                short = next((f for f in self.workqueue if f.startswith("tests/unit/")), next(reversed(self.workqueue)))
+                self.workqueue.move_to_end(short, last=False)
+            self._assign_work_unit(node)
+
+    return LongestFirst(config, log)
+
+
+_began: dict[str, float] = {}
+
+
+def pytest_runtest_logreport(report):
+    """With KAFKALAB_TEST_TIMELINE=FILE, a line of JSON per test (set-up to teardown): worker, test, start, end
+    (epoch seconds), for `python scripts/test_timeline.py FILE`."""
+    path = os.environ.get("KAFKALAB_TEST_TIMELINE")
+    if not path or os.environ.get("PYTEST_XDIST_WORKER"):
+        return
+    if report.when == "setup":
+        _began[report.nodeid] = report.start
+    elif report.when == "teardown":
+        import json
+
+        node = getattr(report, "node", None)
+        line = {"worker": node.gateway.id if node else "main", "test": report.nodeid,
+                "start": _began.pop(report.nodeid, report.start), "end": report.stop}
+        with open(path, "a") as f:
+            f.write(json.dumps(line) + "\n")
 
 
 def pytest_terminal_summary(terminalreporter):
