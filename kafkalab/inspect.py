@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .cluster import connection as _connection  # noqa: F401  (registers the what_* messages used here)
-from .cluster.probes import quiet_client_config, settle
+from .cluster.probes import quiet_client_config
 from . import kafka_errors, namespace
 from .errors import KafkaLabError
 from .waiting import wait_for
@@ -120,8 +120,7 @@ def _ask(target, request, what: str = "", known_topic: bool = False):
     """
     def attempt():
         try:
-            client = admin(target)
-            return (settle(request(client), client, ATTEMPT + 2),)  # in a tuple: an empty answer is an answer
+            return (request(admin(target)).result(timeout=ATTEMPT + 2),)  # in a tuple: an empty answer is an answer
         except Exception as err:
             not_yet = known_topic and kafka_errors.unknown_topic(err)
             if not kafka_errors.is_kafka(err) or (kafka_errors.unknown_topic(err) and not not_yet):

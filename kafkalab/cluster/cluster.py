@@ -418,7 +418,7 @@ class Cluster:
         new = NewTopic(topic, partitions, replication_factor, config={k: str(v) for k, v in (config or {}).items()})
         admin = self.admin(**probes.quiet_client_config(self.bootstrap_servers))
         try:
-            probes.settle(admin.create_topics([new], request_timeout=timeout)[topic], admin, timeout + 5)
+            admin.create_topics([new], request_timeout=timeout)[topic].result(timeout=timeout + 5)
         except Exception as err:
             from .. import kafka_errors
 

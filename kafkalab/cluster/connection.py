@@ -393,7 +393,6 @@ def probe(conn: Connection, timeout: float = 10.0) -> dict:
                          "error_cb": seen.append, "socket.connection.setup.timeout.ms": 5000,
                          "reconnect.backoff.max.ms": 1000})
     from ..waiting import wait_for
-    from .probes import settle
 
     def refused():
         for codes in (AUTH_CODES, TLS_CODES):  # the error_cb knows better why than a request's time-out
@@ -414,7 +413,7 @@ def probe(conn: Connection, timeout: float = 10.0) -> dict:
     try:
         if refused() is not None:
             raise KafkaException(refused())
-        desc = settle(future, admin, max(0.1, timeout + 2 - waited))
+        desc = future.result(timeout=max(0.1, timeout + 2 - waited))
     except Exception as err:
         kerr = refused()
         if kerr is not None:

@@ -16,24 +16,6 @@ def quiet_client_config(bootstrap: str) -> dict:
             "reconnect.backoff.max.ms": 500}
 
 
-# Clients whose request outlived our wait. librdkafka aborts the whole process when a client is
-# destroyed from one of its own threads, which happens if the finishing request held the last
-# reference; so such clients are kept here until their request ends, and dropped by us.
-_pending: list[tuple[object, object]] = []
-
-
-def settle(future, client, timeout: float):
-    """future.result(timeout), keeping `client` alive while a timed-out request still runs."""
-    _pending[:] = [(f, c) for f, c in _pending if not f.done()]
-    try:
-        return future.result(timeout=timeout)
-    except concurrent.futures.TimeoutError:
-        _pending.append((future, client))
-        raise
-    finally:  # this frame stays in the traceback of what it raises; the future holds that error: no cycle
-        del future, client
-
-
 def tcp_open(host: str, port: int, timeout: float = 0.5) -> bool:
     try:
         with socket.create_connection((host, port), timeout=timeout):
@@ -84,7 +66,7 @@ def cluster_metadata(bootstrap: str, timeout: float = 3.0) -> tuple[set[int], in
 
     admin = SafeAdmin(quiet_client_config(bootstrap))
     try:
-        desc = settle(admin.describe_cluster(request_timeout=timeout), admin, timeout + 1)
+        desc = admin.describe_cluster(request_timeout=timeout).result(timeout=timeout + 1)
     except (KafkaException, concurrent.futures.TimeoutError):  # nobody answers in time
         return None
     controller = desc.controller.id if desc.controller is not None else None

@@ -1,5 +1,6 @@
 """Kafka errors are read by code: transient ones are retried, bugs surface as themselves."""
 import concurrent.futures
+from types import SimpleNamespace
 
 import pytest
 from confluent_kafka import KafkaError, KafkaException
@@ -29,7 +30,6 @@ def test_codes_not_text():
 @pytest.fixture
 def fake_admin(monkeypatch):
     monkeypatch.setattr(inspect, "admin", lambda target: object())
-    monkeypatch.setattr(inspect, "settle", lambda future, client, timeout: future())
     monkeypatch.setattr(inspect, "_explain", lambda err, target, what="": None)
     monkeypatch.setattr(inspect, "TIMEOUT", 1.0)
     monkeypatch.setattr(inspect, "ATTEMPT", 0.1)
@@ -40,10 +40,10 @@ def counting(err):
     calls = []
 
     def request(client):
-        def future():
+        def result(timeout):
             calls.append(1)
             raise err
-        return future
+        return SimpleNamespace(result=result)
 
     return request, calls
 
