@@ -122,13 +122,17 @@ def pytest_collection_modifyitems(config, items):
                                      len(LONGEST_FIRST)))
 
 
-# by their time in CI (ci52): the class cluster's tests (about 650 s in all), the under-load run (about 590 s
-# on half a CPU), lab 07's grading (4 KRaft clusters of 6 JVMs, about 230 s), the grading attacks (about
-# 250 s), the other labs' grading (50-100 s each)
-LONGEST_FIRST = ("tests/test_classroom.py", "tests/test_under_load.py", "tests/test_grading_lab07.py",
-                 "tests/test_grading_attacks.py", "tests/test_grading_lab04.py", "tests/test_grading_lab01.py",
-                 "tests/test_grading_lab06.py", "tests/test_grading_lab00.py", "tests/test_runtime.py",
-                 "tests/test_grading_lab05.py", "tests/test_grading_lab03.py", "tests/test_kraft.py")
+# the files that take 25 s or more, longest first, by their time in CI (3 workers on 2 cores): the class
+# cluster's tests 700 s, the under-load run (half a CPU) 530, runtime 330, the grading attacks 280, lab 07's
+# grading (four KRaft clusters of 6 JVMs) 270, the docker engine 145, the other labs' grading 25-120, ...
+LONGEST_FIRST = ("tests/test_classroom.py", "tests/test_under_load.py", "tests/test_runtime.py",
+                 "tests/test_grading_attacks.py", "tests/test_grading_lab07.py", "tests/test_docker_engine.py",
+                 "tests/test_grading_lab04.py", "tests/test_grading_lab01.py", "course/ru/06_load_testing.ipynb",
+                 "tests/test_grading_lab06.py", "tests/test_grading_lab00.py", "tests/test_kraft.py",
+                 "tests/test_grading_lab05.py", "course/ru/02_topics_messages.ipynb", "tests/test_course_cluster.py",
+                 "tests/test_grading_lab03.py", "tests/test_cds.py", "tests/test_lesson_helpers.py",
+                 "tests/test_grading.py", "tests/test_widgets.py", "tests/test_browser.py",
+                 "course/ru/03_partitions.ipynb", "course/ru/00_setup.ipynb", "tests/test_grading_lab02.py")
 
 
 def pytest_xdist_make_scheduler(config, log):
