@@ -120,7 +120,10 @@ def _ask(target, request, what: str = "", known_topic: bool = False):
     """
     def attempt():
         try:
-            return (request(admin(target)).result(timeout=ATTEMPT + 2),)  # in a tuple: an empty answer is an answer
+            # held while its request runs: another thread (a widget's) may drop it from _admins meanwhile,
+            # and a client destroyed under its request fails it (_DESTROY)
+            client = admin(target)
+            return (request(client).result(timeout=ATTEMPT + 2),)  # in a tuple: an empty answer is an answer
         except Exception as err:
             not_yet = known_topic and kafka_errors.unknown_topic(err)
             if not kafka_errors.is_kafka(err) or (kafka_errors.unknown_topic(err) and not not_yet):

@@ -68,3 +68,38 @@ def test_a_refusal_is_raised_at_once(fake_admin):
     with pytest.raises(KafkaException):
         inspect._ask("127.0.0.1:1", request)
     assert len(calls) == 1
+
+
+def test_a_client_dropped_by_another_thread_does_not_fail_the_request_it_runs(monkeypatch):
+    """A widget's poller drops the shared client from inspect's cache while the notebook's own question is
+    still on it (it does so after a timeout): that question must end as the brokers decide (here: nobody
+    answers), not with 'Handle is terminating' (_DESTROY) because the client was destroyed under it."""
+    import threading
+
+    monkeypatch.setattr(inspect, "TIMEOUT", 3.0)
+    monkeypatch.setattr(inspect, "ATTEMPT", 0.5)
+    monkeypatch.setattr(inspect, "_explain", lambda err, target, what="": None)
+    asked = threading.Event()
+    done = threading.Event()
+
+    def dropper():
+        asked.wait(5)
+        while not done.is_set():
+            inspect._admins.pop("127.0.0.1:1", None)
+            done.wait(0.005)
+
+    def request(client):
+        future = client.describe_cluster(request_timeout=2)
+        asked.set()
+        return future
+
+    thread = threading.Thread(target=dropper)
+    thread.start()
+    try:
+        with pytest.raises(KafkaLabError) as err:  # with no reference of its own, it raised _DESTROY
+            inspect._ask("127.0.0.1:1", request)
+    finally:
+        done.set()
+        thread.join()
+        inspect._admins.pop("127.0.0.1:1", None)
+    assert err.value.key == "brokers_unreachable"
