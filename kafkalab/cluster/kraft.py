@@ -56,6 +56,14 @@ register({
         "en": "  KRaft quorum: no answer ({error})",
         "ru": "  Кворум KRaft: нет ответа ({error})",
     },
+    "quorum_no_leader": {
+        "en": "The KRaft controller quorum of cluster '{name}' named no leader within {seconds:g} s (last answer: "
+              "{error}). A majority of its controllers must run: `kafkalab status --name {name}` shows which "
+              "nodes run; start a stopped one with .start('<node>') on your cluster object.",
+        "ru": "Кворум контроллеров KRaft кластера '{name}' не назвал лидера за {seconds:g} с (последний ответ: "
+              "{error}). Должно работать большинство его контроллеров: `kafkalab status --name {name}` покажет, "
+              "какие узлы работают; остановленный запустите через .start('<узел>') у объекта кластера.",
+    },
     "format_script_header": {
         "en": "# What kafkalab ran before each node's first start (as Kafka's quickstart does it):\n"
               "# one cluster id for the whole cluster, then each node's storage formatted with it.",
@@ -211,6 +219,26 @@ def describe_quorum(cluster, timeout: float = QUORUM_TIMEOUT) -> dict:
     info["voters"] = [entry(i, "Follower") for i in voter_ids]
     info["observers"] = [entry(i, "Observer") for i in observer_ids]
     return info
+
+
+def wait_for_quorum(cluster, timeout: float = 120.0) -> dict:
+    """describe_quorum(cluster) once the quorum answers and names a leader (a busy machine may need a few
+    questions); a KafkaLabError in words when it has not within `timeout` seconds."""
+    from ..errors import KafkaLabError
+    from ..waiting import wait_for
+
+    last: dict = {}
+
+    def answered():
+        last.clear()
+        last.update(describe_quorum(cluster))
+        return dict(last) if last.get("leader") is not None else None
+
+    try:
+        return wait_for(answered, timeout, "the controller quorum's leader", every=0.5)[0]
+    except TimeoutError:
+        raise KafkaLabError("quorum_no_leader", name=cluster.name, seconds=timeout,
+                            error=last.get("error") or "LeaderId -1") from None
 
 
 def quorum_text(quorum: dict) -> str:

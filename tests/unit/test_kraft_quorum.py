@@ -60,3 +60,29 @@ def test_a_new_cluster_id_never_reads_as_an_option(monkeypatch):
     cluster_id = base.new_cluster_id()
     assert cluster_id == base64.urlsafe_b64encode(uuid.UUID(int=7).bytes).decode().rstrip("=")
     assert len(cluster_id) == 22 and not cluster_id.startswith("-")
+
+
+def test_wait_for_quorum_asks_again_until_a_leader_then_explains(monkeypatch):
+    """A busy machine's first questions may get no answer: the lessons wait for the leader, and a quorum that
+    never names one is a message in the student's language, not a KeyError."""
+    from types import SimpleNamespace
+
+    from kafkalab.cluster import kraft
+    from kafkalab.i18n import set_lang
+
+    answers = [{"error": "no answer within 30 s"}, {"leader": None, "voters": []},
+               {"leader": 2, "leader_node": "node-2", "voters": []}]
+    monkeypatch.setattr(kraft, "describe_quorum", lambda cluster: answers.pop(0) if len(answers) > 1 else answers[0])
+    cluster = SimpleNamespace(name="kraft-lab")
+    assert kraft.wait_for_quorum(cluster, timeout=10)["leader_node"] == "node-2" and len(answers) == 1
+
+    monkeypatch.setattr(kraft, "describe_quorum", lambda cluster: {"error": "no answer within 30 s"})
+    with pytest.raises(KafkaLabError) as err:
+        kraft.wait_for_quorum(cluster, timeout=0.6)
+    try:
+        set_lang("en")
+        assert "'kraft-lab' named no leader within 0.6 s (last answer: no answer within 30 s)" in str(err.value)
+        set_lang("ru")
+        assert "не назвал лидера за 0.6 с" in str(err.value)
+    finally:
+        set_lang(None)
