@@ -72,7 +72,10 @@ def _produce(cluster, topic: str, count: int, start: int = 0) -> None:
     assert errors == []
 
 
-def _consume(cluster, topic: str, count: int, timeout: float = 30) -> list[bytes]:
+def _consume(cluster, topic: str, count: int, timeout: float = 120) -> list[bytes]:
+    """`count` messages of `topic` read in a new group; it returns as soon as they came. The deadline only
+    guards against a hang: a loaded machine may take over 30 s to make a fresh cluster's offsets topic and
+    its first group (ci57: 0 of 5 messages at 30 s, from a broker that had acknowledged them all)."""
     consumer = cluster.consumer(f"check-{time.time_ns()}")
     consumer.subscribe([topic])
     return [m.value() for m in read(consumer, count, timeout)]
