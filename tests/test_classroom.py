@@ -247,6 +247,16 @@ def _lesson_copy(lesson: Path, folder: Path, whole: bool = False) -> Path:
     return target
 
 
+def _append_cell(nb, source: str) -> None:
+    """A last code cell in `nb`, without an id: the course's notebooks are nbformat 4.4, whose cells have none
+    (an id on one cell only makes nbformat warn of the others)."""
+    import nbformat
+
+    cell = nbformat.v4.new_code_cell(source)
+    del cell["id"]
+    nb.cells.append(cell)
+
+
 def _graded_copy(solution: Path, folder: Path) -> Path:
     """The solution with a last cell that fails unless its own checks give full marks, and an exercise
     on a broker's disk is not graded (its cell stops with the ru/en error that says why)."""
@@ -256,12 +266,10 @@ def _graded_copy(solution: Path, folder: Path) -> Path:
     for cell in nb.cells:
         if cell.cell_type == "code" and ".data_dir(" in cell.source:
             cell.metadata.setdefault("tags", []).append("raises-exception")
-    nb.cells.append(nbformat.v4.new_code_cell(
-        "from kafkalab.grading.registry import EXERCISES\n"
-        "_result = check_all()\nassert _result.score == _result.max_score > 0, str(_result)\n"
-        "assert all(r.max_points == 0 and 'KAFKALAB_ENGINE=local' in r.message\n"
-        "           for r in _result.results if EXERCISES[r.id].needs_nodes), str(_result)"))
-    nb.nbformat_minor = max(nb.nbformat_minor, 5)  # a new cell has an id (nbformat 4.5)
+    _append_cell(nb, "from kafkalab.grading.registry import EXERCISES\n"
+                     "_result = check_all()\nassert _result.score == _result.max_score > 0, str(_result)\n"
+                     "assert all(r.max_points == 0 and 'KAFKALAB_ENGINE=local' in r.message\n"
+                     "           for r in _result.results if EXERCISES[r.id].needs_nodes), str(_result)")
     target = folder / solution.name
     nbformat.write(nb, str(target))
     return target
@@ -726,10 +734,8 @@ def test_kafkalab_grade_on_the_class_cluster(klass, tmp_path):
     unsolved.write_bytes((root / "labs/ru/lab02_topics_messages.ipynb").read_bytes())
     hostile = nbformat.read(str(root / "labs/en/lab02_topics_messages.ipynb"), as_version=4)
     host, port = klass["cluster"].zookeeper_connect.split(",")[0].rsplit(":", 1)
-    hostile.cells.append(nbformat.v4.new_code_cell(ATTACK.format(
-        admin=str(klass["folder"] / "admin.properties"), plain=klass["cluster"].bootstrap_servers,
-        zookeeper=(host, int(port)))))
-    hostile.nbformat_minor = max(hostile.nbformat_minor, 5)
+    _append_cell(hostile, ATTACK.format(admin=str(klass["folder"] / "admin.properties"),
+                                        plain=klass["cluster"].bootstrap_servers, zookeeper=(host, int(port))))
     nbformat.write(hostile, str(subs / "hostile.ipynb"))
     out = tmp_path / "out"
     killed = subprocess.Popen(["true"])  # a grader of this machine, SIGKILLed mid-batch: its pid is free again
