@@ -219,6 +219,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Cluster '{name}' has no node '{node}'. Its nodes: {nodes}.",
         "ru": "В кластере '{name}' нет узла '{node}'. Его узлы: {nodes}.",
     },
+    "broker_lost_session_at_start": {
+        "en": "{node} lost its ZooKeeper session while starting (the machine was too busy to answer ZooKeeper "
+              "within zookeeper.session.timeout.ms), and Kafka stops a broker then: starting it again.",
+        "ru": "{node} потерял сессию ZooKeeper при запуске (машина была слишком занята, чтобы ответить ZooKeeper "
+              "за zookeeper.session.timeout.ms), а Kafka в этом случае останавливает брокер: запускаю его снова.",
+    },
     "node_exited": {
         "en": "{node} exited during start-up (code {code}). Last lines of its log {log}:\n{tail}",
         "ru": "{node} завершился при запуске (код {code}). Последние строки его лога {log}:\n{tail}",

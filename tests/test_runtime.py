@@ -328,6 +328,82 @@ def test_taken_port_falls_back_with_a_message(make_cluster, capsys):
         holder.close()
 
 
+class _ZooKeeperGoesSilent:
+    """A TCP relay to ZooKeeper that lets the first session be opened (ZooKeeper's first answer), then drops
+    that connection and closes every new one for `silent` seconds, past the session's timeout (6 s, rounded
+    up to ZooKeeper's 2 s tick): the session expires, as on a machine too busy to answer ZooKeeper for that
+    long. Then it relays as a plain relay would."""
+
+    def __init__(self, zookeeper: tuple[str, int], silent: float = 10.0):
+        self.zookeeper, self.silent = zookeeper, silent
+        self.silent_until: float | None = None
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.port = self.server.getsockname()[1]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.server.accept()
+            except OSError:
+                return  # closed
+            if self.silent_until is not None and time.monotonic() < self.silent_until:
+                client.close()
+                continue
+            upstream = socket.create_connection(self.zookeeper)
+            for source, target, answers in ((client, upstream, False), (upstream, client, True)):
+                threading.Thread(target=self._relay, args=(source, target, answers), daemon=True).start()
+
+    def _relay(self, source: socket.socket, target: socket.socket, answers: bool) -> None:
+        try:
+            while data := source.recv(65536):
+                target.sendall(data)
+                if answers and self.silent_until is None:  # the session is open: from now on, silence
+                    self.silent_until = time.monotonic() + self.silent
+                    break
+        except OSError:
+            pass
+        finally:
+            for sock in (source, target):
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+                sock.close()
+
+    def close(self) -> None:
+        self.server.close()
+
+
+def test_a_broker_whose_zookeeper_session_expires_while_it_starts_is_started_again(make_cluster, capsys, english):
+    """A broker that loses its ZooKeeper session before it has registered is stopped by Kafka (ci60: a first
+    start on a loaded machine); kafkalab starts it once more, says why, and the cluster serves."""
+    cluster = make_cluster("single", "local")
+    cluster.stop("broker-0")
+    host, port = cluster.zookeeper_connect.split(",")[0].rsplit(":", 1)
+    silent = _ZooKeeperGoesSilent((host, int(port)))
+    try:
+        config = cluster.site.config_path(cluster.node("broker-0"))
+        lines = config.read_text().splitlines()
+        config.write_text("\n".join(f"zookeeper.connect=127.0.0.1:{silent.port}"
+                                     if line.startswith("zookeeper.connect=") else line for line in lines) + "\n")
+        capsys.readouterr()
+        cluster.start("broker-0")
+        assert silent.silent_until is not None
+        out = capsys.readouterr().out
+        assert "broker-0 lost its ZooKeeper session while starting" in out and "broker-0 started" in out
+        log = cluster.engine.read_log(cluster.site, cluster.node("broker-0"), "server.log")
+        first_start = log.rfind("Fatal error during KafkaServer startup")
+        assert first_start > 0 and "Expired" in log[first_start:].splitlines()[1]
+        assert "] started (kafka.server.KafkaServer)" in log[first_start:]
+        cluster.create_topic("after-restart", partitions=1, replication_factor=1)
+        producer = cluster.producer()
+        producer.produce("after-restart", b"served")
+        assert producer.flush(30) == 0
+        assert consume_all(cluster, "after-restart", 1)[0][3] == b"served"
+    finally:
+        cluster.down()  # while the relay still runs: the broker leaves ZooKeeper cleanly
+        silent.close()
+
+
 def test_no_java_gives_a_clear_message(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("JAVA_HOME", "KAFKALAB_JAVA")}
     env.update(PATH=str(tmp_path), KAFKALAB_HOME=str(tmp_path / "home"))

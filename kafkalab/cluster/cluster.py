@@ -274,17 +274,24 @@ class Cluster:
     # --- readiness ------------------------------------------------------------------------------
     def wait_ready(self, timeout: float = READY_TIMEOUT, nodes: list[NodeSpec] | None = None) -> float:
         """Wait until `nodes` (default: the running ones) serve: ZooKeeper answers `srvr`, brokers
-        are registered; KafkaLabError with the log's tail when one of them exits instead."""
+        are registered; KafkaLabError with the log's tail when one of them exits instead. A broker whose
+        ZooKeeper session expired before it registered (a busy machine) is started once more, with a word."""
         if not self.engine.controls_nodes:
             return self._wait_connected(timeout)
         from ..waiting import wait_for
 
         expected = nodes if nodes is not None else [n for n in self.nodes if self.alive(n)]
         waiting = [""]
+        started_again: set[str] = set()
 
         def ready() -> bool:
             for n in expected:
                 if not self.alive(n):
+                    if n.name not in started_again and self._lost_session_at_start(n):
+                        started_again.add(n.name)  # once: a second loss says the machine cannot keep up
+                        report.say(t("broker_lost_session_at_start", node=n.name))
+                        self._start_nodes([n])
+                        return False
                     self.state.setdefault("failed", []).append(n.name)
                     raise KafkaLabError("node_exited", node=n.name, code=self.engine.exit_code(self.site, n),
                                         log=self.site.log_dir(n.name) / "server.log", tail=self._tail(n))
@@ -295,6 +302,11 @@ class Cluster:
             return wait_for(ready, timeout, f"cluster {self.name} to serve", every=0.15, retry_on=())[1]
         except TimeoutError as err:
             raise KafkaLabError("not_ready", name=self.name, seconds=int(timeout), what=waiting[0]) from err
+
+    def _lost_session_at_start(self, node: NodeSpec) -> bool:
+        """Whether a ZooKeeper-mode broker's last start ended because its ZooKeeper session expired."""
+        return node.role == "broker" and self.mode == "zookeeper" and \
+            probes.session_expired_at_start(self.engine.read_log(self.site, node, "server.log"))
 
     def _wait_connected(self, timeout: float) -> float:
         """A cluster kafkalab does not run: connect with its settings (unreachable, a refused login or a

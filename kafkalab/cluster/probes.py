@@ -95,3 +95,15 @@ def hosted_topics(log_dir) -> set[str]:
         if entry.is_dir() and name and number.isdigit():
             found.add(name)
     return found
+
+
+def session_expired_at_start(server_log: str) -> bool:
+    """Whether a ZooKeeper-mode broker's last start (its server.log) ended because its ZooKeeper session
+    expired before it had registered: on a machine too busy to answer ZooKeeper for zookeeper.session.timeout.ms.
+    Kafka then stops, where a broker that had started would simply open a new session."""
+    fatal = server_log.rfind("Fatal error during KafkaServer startup")
+    if fatal < 0 or fatal < server_log.rfind("] starting (kafka.server.KafkaServer)"):
+        return False  # no failed start, or one from an earlier life of the node
+    # a request then fails with SessionExpiredException, a wait for the connection with ZooKeeperClientExpired...
+    cause = server_log[fatal:].splitlines()[1:2]
+    return any(name in line for line in cause for name in ("SessionExpiredException", "ZooKeeperClientExpiredException"))
