@@ -329,17 +329,19 @@ def test_taken_port_falls_back_with_a_message(make_cluster, capsys):
 
 
 class _ZooKeeperGoesSilent:
-    """A TCP relay to ZooKeeper that lets the first session be opened (ZooKeeper's first answer), then drops
-    that connection and closes every new one for `silent` seconds, past the session's timeout (6 s, rounded
-    up to ZooKeeper's 2 s tick): the session expires, as on a machine too busy to answer ZooKeeper for that
-    long. Then it relays as a plain relay would."""
+    """A TCP relay to ZooKeeper that lets the first session open (ZooKeeper's first answer), then drops that
+    connection and closes every new one until ZooKeeper has expired that session (its log says so), as on a
+    machine too busy to answer ZooKeeper within the session timeout. Then it relays as a plain relay would."""
 
-    def __init__(self, zookeeper: tuple[str, int], silent: float = 10.0):
-        self.zookeeper, self.silent = zookeeper, silent
-        self.silent_until: float | None = None
+    def __init__(self, zookeeper: tuple[str, int], zookeeper_log):
+        self.zookeeper, self.zookeeper_log = zookeeper, zookeeper_log
+        self.session: int | None = None
         self.server = socket.create_server(("127.0.0.1", 0))
         self.port = self.server.getsockname()[1]
         threading.Thread(target=self._accept, daemon=True).start()
+
+    def expired(self) -> bool:
+        return self.session is not None and f"Expiring session 0x{self.session:x}," in self.zookeeper_log()
 
     def _accept(self) -> None:
         while True:
@@ -347,7 +349,7 @@ class _ZooKeeperGoesSilent:
                 client, _ = self.server.accept()
             except OSError:
                 return  # closed
-            if self.silent_until is not None and time.monotonic() < self.silent_until:
+            if self.session is not None and not self.expired():
                 client.close()
                 continue
             upstream = socket.create_connection(self.zookeeper)
@@ -358,9 +360,9 @@ class _ZooKeeperGoesSilent:
         try:
             while data := source.recv(65536):
                 target.sendall(data)
-                if answers and self.silent_until is None:  # the session is open: from now on, silence
-                    self.silent_until = time.monotonic() + self.silent
-                    break
+                if answers and self.session is None:  # ConnectResponse: length, protocol, timeout, session id
+                    self.session = int.from_bytes(data[12:20], "big")
+                    break  # the session is open: from now on, silence
         except OSError:
             pass
         finally:
@@ -379,7 +381,9 @@ def test_a_broker_whose_zookeeper_session_expires_while_it_starts_is_started_aga
     cluster = make_cluster("single", "local")
     cluster.stop("broker-0")
     host, port = cluster.zookeeper_connect.split(",")[0].rsplit(":", 1)
-    silent = _ZooKeeperGoesSilent((host, int(port)))
+    zookeeper = cluster.node("zookeeper-1")
+    silent = _ZooKeeperGoesSilent((host, int(port)),
+                                  lambda: cluster.engine.read_log(cluster.site, zookeeper, "server.log"))
     try:
         config = cluster.site.config_path(cluster.node("broker-0"))
         lines = config.read_text().splitlines()
@@ -387,7 +391,7 @@ def test_a_broker_whose_zookeeper_session_expires_while_it_starts_is_started_aga
                                      if line.startswith("zookeeper.connect=") else line for line in lines) + "\n")
         capsys.readouterr()
         cluster.start("broker-0")
-        assert silent.silent_until is not None
+        assert silent.expired()
         out = capsys.readouterr().out
         assert "broker-0 lost its ZooKeeper session while starting" in out and "broker-0 started" in out
         log = cluster.engine.read_log(cluster.site, cluster.node("broker-0"), "server.log")
