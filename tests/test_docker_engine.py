@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from waits import read
+from waits import read, until
 
 import kafkalab
 from kafkalab import inspect
@@ -81,19 +81,7 @@ def _consume(cluster, topic: str, count: int, timeout: float = 120) -> list[byte
     return [m.value() for m in read(consumer, count, timeout)]
 
 
-def _wait(condition, timeout: float = 30, what: str = "condition", shown=None):
-    """The condition's value once it has one (a leader id 0 counts), else fail the test with the wait's
-    last cause and what `shown()` gives then (the cluster as it stands)."""
-    try:
-        return kafkalab.wait_for(condition, timeout, what)[0]
-    except TimeoutError as err:
-        state = ""
-        if shown is not None:
-            try:
-                state = f"; then: {shown()}"
-            except Exception as failed:  # noqa: BLE001 - the state is a diagnostic, the timeout is the failure
-                state = f"; then: {type(failed).__name__}: {failed}"
-        raise AssertionError(f"{err}{state}") from None
+AGAIN = (KafkaLabError,)  # no answer yet from brokers that have just died or started: ask again
 
 
 def test_three_brokers_round_trip_node_control_and_down():
@@ -120,12 +108,13 @@ def test_three_brokers_round_trip_node_control_and_down():
         assert described.ok and "PartitionCount: 3" in described.stdout
 
         # kill the leader of partition 0: a new leader takes over, nothing acknowledged is lost
-        leader = _wait(lambda: inspect.describe_topic(cluster, "dk-rt").partitions[0].leader, what="a leader")
+        leader = until(lambda: inspect.describe_topic(cluster, "dk-rt").partitions[0].leader, what="a leader",
+                       retry_on=AGAIN)
         cluster.kill(f"broker-{leader}")
         assert not cluster.alive(f"broker-{leader}")
         _produce(cluster, "dk-rt", 300, start=300)
-        _wait(lambda: inspect.describe_topic(cluster, "dk-rt").partitions[0].leader not in (None, leader),
-              what="a new leader", shown=lambda: inspect.describe_topic(cluster, "dk-rt").partitions)
+        until(lambda: inspect.describe_topic(cluster, "dk-rt").partitions[0].leader not in (None, leader),
+              what="a new leader", retry_on=AGAIN, shown=lambda: inspect.describe_topic(cluster, "dk-rt").partitions)
         cluster.start(f"broker-{leader}")
         assert cluster.alive(f"broker-{leader}")
 
@@ -137,9 +126,9 @@ def test_three_brokers_round_trip_node_control_and_down():
         assert not cluster.alive(victim)
         cluster.start(victim)
         assert sorted(p.name for p in cluster.data_dir(victim).glob("dk-rt-*")) == segments
-        _wait(lambda: all(len(p.isr) == 3 for p in inspect.describe_topic(cluster, "dk-rt").partitions),
-              timeout=60, what="full ISR again")
-        assert _wait(lambda: inspect.message_count(cluster, "dk-rt"), what="offsets") == 600
+        until(lambda: all(len(p.isr) == 3 for p in inspect.describe_topic(cluster, "dk-rt").partitions),
+              timeout=60, what="full ISR again", retry_on=AGAIN)
+        assert until(lambda: inspect.message_count(cluster, "dk-rt"), what="offsets", retry_on=AGAIN) == 600
         assert sorted(int(v) for v in _consume(cluster, "dk-rt", 600)) == list(range(600))
         assert "started (kafka.server.KafkaServer)" in cluster.logs(victim)
 
@@ -259,12 +248,13 @@ def test_kraft_on_kafka4_in_containers():
         assert sorted(v["id"] for v in quorum["voters"]) == [0, 1, 2] and quorum["leader"] in (0, 1, 2)
         cluster.admin().create_topics([NewTopic("dk-k4", 3, 3, config={"min.insync.replicas": "2"})])["dk-k4"].result(90)
         _produce(cluster, "dk-k4", 200)
-        leader = _wait(lambda: inspect.describe_topic(cluster, "dk-k4").partitions[0].leader, what="a leader")
+        leader = until(lambda: inspect.describe_topic(cluster, "dk-k4").partitions[0].leader, what="a leader",
+                       retry_on=AGAIN)
         cluster.kill(f"broker-{leader}")
         # 120 s only guards against a hang: this returns once a new leader is known (8-20 s here, alone or beside
         # the class tests; ci59 saw none in 60 s on a loaded machine, and then the partitions and quorum show why)
-        _wait(lambda: inspect.describe_topic(cluster, "dk-k4").partitions[0].leader not in (None, leader),
-              timeout=120, what="a new leader",
+        until(lambda: inspect.describe_topic(cluster, "dk-k4").partitions[0].leader not in (None, leader),
+              timeout=120, what="a new leader", retry_on=AGAIN,
               shown=lambda: (inspect.describe_topic(cluster, "dk-k4").partitions, cluster.quorum()))
         _produce(cluster, "dk-k4", 200, start=200)
         assert sorted(int(v) for v in _consume(cluster, "dk-k4", 400)) == list(range(400))

@@ -6,13 +6,20 @@ from confluent_kafka import KafkaException
 from kafkalab.waiting import wait_for
 
 
-def until(condition, timeout: float = 60.0, what: str = "a condition", every: float = 0.2, retry_on=()):
-    """condition()'s first value that is not None, False or empty; the test fails at the deadline, saying
-    what it waited for. Exceptions surface at once, unless of a `retry_on` type."""
+def until(condition, timeout: float = 60.0, what: str = "a condition", every: float = 0.2, retry_on=(), shown=None):
+    """condition()'s first value that is not None, False or empty (a leader id 0 counts); the test fails at the
+    deadline, saying what it waited for, the last cause, and what `shown()` gives then (the cluster as it
+    stands). Exceptions surface at once, unless of a `retry_on` type."""
     try:
         return wait_for(condition, timeout, what, every=every, retry_on=retry_on)[0]
     except TimeoutError as err:
-        pytest.fail(str(err))
+        state = ""
+        if shown is not None:
+            try:
+                state = f"; then: {shown()}"
+            except Exception as failed:  # noqa: BLE001 - the state is a diagnostic, the timeout is the failure
+                state = f"; then: {type(failed).__name__}: {failed}"
+        pytest.fail(f"{err}{state}")
 
 
 def read(consumer, want: int, timeout: float = 30.0, errors: str = "skip") -> list:

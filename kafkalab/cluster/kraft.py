@@ -227,18 +227,17 @@ def wait_for_quorum(cluster, timeout: float = 120.0) -> dict:
     from ..errors import KafkaLabError
     from ..waiting import wait_for
 
-    last: dict = {}
+    last = [{}]
 
     def answered():
-        last.clear()
-        last.update(describe_quorum(cluster))
-        return dict(last) if last.get("leader") is not None else None
+        last[0] = describe_quorum(cluster)
+        return last[0] if last[0].get("leader") is not None else None
 
     try:
         return wait_for(answered, timeout, "the controller quorum's leader", every=0.5)[0]
     except TimeoutError:
         raise KafkaLabError("quorum_no_leader", name=cluster.name, seconds=timeout,
-                            error=last.get("error") or "LeaderId -1") from None
+                            error=last[0].get("error") or "LeaderId -1") from None
 
 
 def quorum_text(quorum: dict) -> str:
