@@ -218,8 +218,6 @@ class Sandbox:
 
     def env(self) -> dict:
         """The kernel's whole environment: an allow-list, never the grader's variables or tokens."""
-        from ..cluster.engines.base import QUICK_SERVERS_ENV
-
         work = self.work_inside
         env = {k: os.environ[k] for k in _ENV_KEEP if k in os.environ}
         venv_bin = str(Path(sys.executable).parent)
@@ -228,7 +226,7 @@ class Sandbox:
             "HOME": str(work / ".home"), "TMPDIR": "/tmp" if self.strong else str(work / ".tmp"),
             "KAFKALAB_HOME": str(self.kafkalab_home), "KAFKALAB_ENGINE": "local",
             "KAFKALAB_CACHE": str(work / ".cache"), "PYTHONUNBUFFERED": "1", "PYTHONNOUSERSITE": "1",
-            "MPLBACKEND": "Agg", TOKEN_ENV: self.token, QUICK_SERVERS_ENV: "1",
+            "MPLBACKEND": "Agg", TOKEN_ENV: self.token,
         })
         if self.kafka_home:
             env["KAFKA_HOME"] = str(self.kafka_home)
