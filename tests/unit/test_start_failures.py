@@ -11,7 +11,7 @@ FATAL = "[2026-11-29 15:42:57,968] ERROR [KafkaServer id=0] Fatal error during K
 # ci60: the registration's request failed once the session had expired (a loaded machine, the first docker start)
 REQUEST_EXPIRED = "org.apache.zookeeper.KeeperException$SessionExpiredException: KeeperErrorCode = Session expired\n" \
                   "\tat org.apache.zookeeper.KeeperException.create(KeeperException.java:134)\n"
-# tests/test_runtime.py: ZooKeeper silent for 10 s right after the session opened
+# tests/test_runtime.py: ZooKeeper silent from the session's opening until it has expired that session
 WAIT_EXPIRED = "kafka.zookeeper.ZooKeeperClientExpiredException: Session expired either before or while waiting " \
                "for connection\n"
 STARTED = "[2026-11-29 15:43:05,002] INFO [KafkaServer id=0] started (kafka.server.KafkaServer)\n"
