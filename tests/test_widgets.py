@@ -105,19 +105,22 @@ def test_polling_stops_on_close_on_rerun_and_backs_off(cluster):
     assert b.polling
     b.close()
     until(lambda: not b._poller.thread.is_alive(), 5, "group poller to end")
-    # backoff: a failing fetch is retried less and less often, and stop() ends it at once
-    calls = []
+    # backoff: a failing fetch is retried after 2, 4, 8... x the interval, up to max_delay (the delays it
+    # announces, and no retry sooner than announced: a busy machine may only make a pause longer), and stop()
+    # ends it at once
+    calls, announced = [], []
 
     def failing():
         calls.append(time.monotonic())
         raise RuntimeError("cluster gone")
 
-    p = common.Poller(failing, lambda e, d: None, interval=0.05, max_delay=0.4).start(delay=0)
+    p = common.Poller(failing, lambda e, d: announced.append(d), interval=0.05, max_delay=0.4).start(delay=0)
     until(lambda: len(calls) >= 5, 5, "five attempts")
     p.stop(wait=2)
-    gaps = [b - a for a, b in zip(calls, calls[1:])]
-    assert gaps[-1] > gaps[0] * 3 and gaps[-1] < 1.0
     assert not p.thread.is_alive()
+    assert announced[:4] == [0.1, 0.2, 0.4, 0.4]
+    gaps = [b - a for a, b in zip(calls, calls[1:])]
+    assert all(gap >= delay - 0.01 for gap, delay in zip(gaps, announced)), (gaps, announced)
 
 
 def test_group_view_shows_lag_and_members(cluster):
