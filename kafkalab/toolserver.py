@@ -1,9 +1,10 @@
 """Kafka's admin tools in one warm JVM per cluster (resources/ToolServer.java): a `%kafka kafka-topics.sh
 --list` costs a method call, not a JVM start (about 1 s of CPU each on 2 cores).
 
-The server is started in the background by the first served call (which runs as a JVM of its own), listens on `tools.sock` in the cluster's folder, carries
-the cluster's process markers (so `down`, the watchdog and sweeps end it with the nodes) and ends itself
-after IDLE_SECONDS without a call. Tools that read stdin, measure, or are not Kafka's admin commands run
+The server is started in the background by the first served call (which runs as a JVM of its own), listens
+on `tools.sock` in the cluster's folder, carries the cluster's process markers (so `down`, the watchdog and
+sweeps end it with the nodes; with an external cluster's `down` too) and ends itself after IDLE_SECONDS
+without a call. Local and external clusters get one: their tools run on this machine. Tools that read stdin, measure, or are not Kafka's admin commands run
 in a JVM of their own as before, and so does everything when the server cannot run here (Java < 16, no
 javac to build it once, a socket path too long, KAFKALAB_TOOL_SERVER=0).
 """
@@ -66,7 +67,7 @@ def _socket_path(cluster) -> Path | None:
 
 def _usable(cluster, name: str) -> bool:
     return (name in SERVED and os.environ.get("KAFKALAB_TOOL_SERVER", "1") != "0"
-            and cluster.engine.runs_on_host and _socket_path(cluster) is not None)
+            and cluster.engine.tools_on_host and _socket_path(cluster) is not None)
 
 
 def _launch(cluster, path: Path) -> bool:
@@ -149,6 +150,14 @@ def prepare() -> Path | None:
         return None
 
 
+def end(cluster) -> None:
+    """End the cluster's server: a call cut short, or `down` of a cluster whose nodes are not ours (an
+    external one: no engine.remove ends its processes)."""
+    from .cluster import procs
+
+    procs.kill(procs.marked(cluster.home, cluster.name, NODE))
+
+
 class ServedCall:
     """A served tool call that looks like a subprocess.Popen: stdout, stderr (text), wait(), kill()."""
 
@@ -198,8 +207,6 @@ class ServedCall:
 
     def kill(self) -> None:
         """A call cannot be cut short inside the server: end the server (the next call starts a new one)."""
-        from .cluster import procs
-
-        procs.kill(procs.marked(self._cluster.home, self._cluster.name, NODE))
+        end(self._cluster)
         with contextlib.suppress(OSError):
             self._conn.shutdown(socket.SHUT_RDWR)

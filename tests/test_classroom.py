@@ -206,15 +206,40 @@ def test_a_fresh_start_and_down_clear_only_my_namespace(klass):
         assert consume(cluster, "old-group", "leftover", 1) == ["old"]
     again = join(f"alice-again-{uuid.uuid4().hex[:4]}", klass["folder"] / "students" / "alice.properties", "alice",
                  fresh=True)
+    server = []
     try:
         assert "leftover" not in inspect.topics(again) and "old-group" not in inspect.groups(again)
         assert "leftover" in inspect.topics(bob) and "old-group" in inspect.groups(bob)
         again.create_topic("mine", partitions=1, replication_factor=3)
+        # the tools run on this machine: after the first call, alice's tool server answers, with her login
+        # and her names, as a JVM of its own would
+        server = _served_tool_calls(again, "mine", "alice")
     finally:
         again.down()  # alice's data goes with it, as a local cluster's does
     assert "mine" not in inspect.topics(alice) and "leftover" in inspect.topics(bob)
+    from kafkalab.cluster import procs
+
+    assert server and not any(procs.alive(p) for p in server), "down left the tool server running"
     admin = bob.admin()  # kept: a client that is let go ends its requests
     admin.delete_topics(["leftover"])["leftover"].result(timeout=30)
+
+
+def _served_tool_calls(cluster, topic: str, student: str) -> list:
+    """Describe `topic` as its own JVM, then through the cluster's tool server: the same answer. Returns
+    the server's process."""
+    from kafkalab import toolserver
+    from kafkalab.cluster import procs, state
+
+    describe = lambda: cluster.tool("kafka-topics.sh", "--bootstrap-server", "localhost:9092", "--describe",
+                                    "--topic", topic, echo=False)
+    own_jvm = describe()
+    assert own_jvm.ok and f"{student}.{topic}" in own_jvm.stdout, own_jvm.stderr
+    wait_for(lambda: toolserver._connect(cluster.dir / "tools.sock"), 60, "the tool server")
+    server = procs.marked(state.home_dir(), cluster.name, toolserver.NODE)
+    assert len(server) == 1
+    served = describe()
+    assert (served.returncode, served.stdout) == (0, own_jvm.stdout), served.stderr
+    return server
 
 
 # what a student runs on the shared cluster under nbval: lessons (up to their Kafka 4.x part, which

@@ -501,8 +501,13 @@ class Cluster:
         clients.close_all(str(self.dir))
         if self.engine.controls_nodes:
             self.engine.remove(self.site)
-        else:  # a shared cluster: only the student's own topics and groups
-            namespace.clear(self)
+        else:  # a shared cluster: only the student's own topics and groups, and our tool server
+            from .. import toolserver
+
+            try:
+                namespace.clear(self)
+            finally:
+                toolserver.end(self)
         _remove_folder(self.name)
 
     def _resume_all(self) -> list[NodeSpec]:

@@ -98,7 +98,7 @@ def test_a_kraft_node_formats_its_storage_only_until_it_is_formatted(tmp_path):
 
 def test_engines_do_not_reach_into_each_other():
     """What engines share (a host JVM's command line, the tools run from the host) is in `host` and `base`;
-    no engine module imports another engine, and only the local engine runs its nodes on the host."""
+    no engine module imports another engine; the local and external engines run their tools on the host."""
     folder = Path(base.__file__).parent
     for module in ("local", "docker", "external", "host"):
         source = (folder / f"{module}.py").read_text()
@@ -107,4 +107,4 @@ def test_engines_do_not_reach_into_each_other():
         names = {a or b for a, b in imported}
         assert not names & others, f"{module}.py imports {names & others}"
         assert "LocalEngine" not in source or module == "local"
-    assert (LocalEngine.runs_on_host, ExternalEngine.runs_on_host, Engine.runs_on_host) == (True, False, False)
+    assert (LocalEngine.tools_on_host, ExternalEngine.tools_on_host, Engine.tools_on_host) == (True, True, False)

@@ -158,7 +158,7 @@ class Engine:
     Site (never the Cluster); start_node returns the facts to find the node again."""
 
     name = "base"
-    runs_on_host = False  # its nodes are JVMs of this machine (a tool server may join them)
+    tools_on_host = False  # its Kafka tools are JVMs of this machine (so a tool server may serve them)
     controls_nodes = True  # False for an external cluster: no start/stop/kill, no disk, no logs
     binds_host_ports = True  # its nodes listen on ports of this machine that kafkalab picks
 

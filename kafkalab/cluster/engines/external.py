@@ -21,6 +21,7 @@ class ExternalEngine(Engine):
     name = "external"
     controls_nodes = False
     binds_host_ports = False
+    tools_on_host = True  # the class's tools run here, as JVMs of this machine
 
     def check_available(self) -> None:
         from ..connection import Connection

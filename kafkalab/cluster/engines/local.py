@@ -80,7 +80,7 @@ def _status(pid: int) -> str | None:
 class LocalEngine(Engine):
     name = "local"
 
-    runs_on_host = True
+    tools_on_host = True
 
     def check_available(self) -> None:
         host.check_available()
