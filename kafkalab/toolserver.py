@@ -1,12 +1,14 @@
 """Kafka's admin tools in one warm JVM per cluster (resources/ToolServer.java): a `%kafka kafka-topics.sh
 --list` costs a method call, not a JVM start (about 1 s of CPU each on 2 cores).
 
-The server is started in the background by the first served call (which runs as a JVM of its own), listens
-on `tools.sock` in the cluster's folder, carries the cluster's process markers (so `down`, the watchdog and
-sweeps end it with the nodes; with an external cluster's `down` too) and ends itself after IDLE_SECONDS
-without a call. Local and external clusters get one: their tools run on this machine. Tools that read stdin, measure, or are not Kafka's admin commands run
-in a JVM of their own as before, and so does everything when the server cannot run here (Java < 16, no
-javac to build it once, a socket path too long, KAFKALAB_TOOL_SERVER=0).
+The server is started by the first served call, which waits for it (a JVM start either way); while javac
+builds the server's class, that call runs as a JVM of its own and the server starts in the background.
+It listens on `tools.sock` in the cluster's folder, carries the cluster's process markers (so `down`, the
+watchdog and sweeps end it with the nodes; an external cluster's `down` too) and ends itself after
+IDLE_SECONDS without a call. Local and external clusters get one: their tools run on this machine. Tools
+that read stdin, measure, or are not Kafka's admin commands run in a JVM of their own, and so does
+everything when the server cannot run here (Java < 16, no javac to build it once, a socket path too long,
+KAFKALAB_TOOL_SERVER=0).
 """
 from __future__ import annotations
 
@@ -30,15 +32,30 @@ IDLE_SECONDS = 900
 NODE = "tool-server"  # its -Dkafkalab.node marker
 
 
-def class_dir(java: str, java_version: int) -> Path | None:
-    """The compiled server for this Java (built once with javac, kept beside the class-data archives)."""
+def _built_dir(java: str) -> Path:
     from . import cds
 
+    key = hashlib.sha256(SOURCE.read_bytes() + os.path.realpath(java).encode()).hexdigest()[:12]
+    return cds.folder() / f"toolserver-{key}"
+
+
+def _is_built() -> bool:
+    """Whether the server's class for this machine's Java is there already (no javac to wait for)."""
+    from .errors import KafkaLabError
+    from .java import find_java
+
+    try:
+        java, java_version = find_java()
+    except KafkaLabError:
+        return False
+    return java_version >= 16 and (_built_dir(java) / "ToolServer.class").is_file()
+
+
+def class_dir(java: str, java_version: int) -> Path | None:
+    """The compiled server for this Java (built once with javac, kept beside the class-data archives)."""
     if java_version < 16:  # Unix domain sockets in java.nio
         return None
-    source = SOURCE.read_bytes()
-    key = hashlib.sha256(source + os.path.realpath(java).encode()).hexdigest()[:12]
-    built = cds.folder() / f"toolserver-{key}"
+    built = _built_dir(java)
     if (built / "ToolServer.class").is_file():
         return built
     javac = Path(os.path.realpath(java)).parent / "javac"
@@ -111,15 +128,23 @@ def _connect(path: Path) -> socket.socket | None:
 
 
 def open_call(cluster, name: str, main: str, args: list[str]) -> ServedCall | None:
-    """The tool call, sent to the cluster's server; None: run it as a JVM of its own (the first call
-    does, while the server starts in the background for the next ones)."""
+    """The tool call, sent to the cluster's server; None: run it as a JVM of its own. The first call starts
+    the server and waits for it (a JVM start either way, and the server's is then not paid twice); when
+    javac must build the server first, or another process is starting it, the call runs as a JVM of its
+    own while the server starts in the background for the next ones."""
     if not _usable(cluster, name):
         return None
     path = _socket_path(cluster)
     conn = _connect(path)
     if conn is None:
-        threading.Thread(target=_launch_once, args=(cluster, path), daemon=True, name="kafkalab-tool-server").start()
-        return None
+        if not _is_built():
+            threading.Thread(target=_launch_once, args=(cluster, path), daemon=True,
+                             name="kafkalab-tool-server").start()
+            return None
+        _launch_once(cluster, path)
+        conn = _connect(path)
+        if conn is None:
+            return None
     words = [w.encode() for w in (main, *args)]
     conn.sendall(struct.pack(">i", len(words)) + b"".join(struct.pack(">i", len(w)) + w for w in words))
     return ServedCall(conn, cluster)

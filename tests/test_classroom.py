@@ -197,7 +197,7 @@ def test_students_work_in_their_namespaces(klass):
     admin.delete_topics(["two-parts"])["two-parts"].result(timeout=30)
 
 
-def test_a_fresh_start_and_down_clear_only_my_namespace(klass):
+def test_a_fresh_start_and_down_clear_only_my_namespace(klass, monkeypatch):
     """A lesson run again on the shared cluster starts clean: alice's old topics and groups go, bob's stay."""
     alice, bob = klass["alice"], klass["bob"]
     for cluster in (alice, bob):
@@ -211,9 +211,9 @@ def test_a_fresh_start_and_down_clear_only_my_namespace(klass):
         assert "leftover" not in inspect.topics(again) and "old-group" not in inspect.groups(again)
         assert "leftover" in inspect.topics(bob) and "old-group" in inspect.groups(bob)
         again.create_topic("mine", partitions=1, replication_factor=3)
-        # the tools run on this machine: after the first call, alice's tool server answers, with her login
-        # and her names, as a JVM of its own would
-        server = _served_tool_calls(again, "mine", "alice")
+        # the tools run on this machine: alice's tool server answers, with her login and her names, as a
+        # JVM of its own would
+        server = _served_tool_calls(again, "mine", "alice", monkeypatch)
     finally:
         again.down()  # alice's data goes with it, as a local cluster's does
     assert "mine" not in inspect.topics(alice) and "leftover" in inspect.topics(bob)
@@ -224,21 +224,22 @@ def test_a_fresh_start_and_down_clear_only_my_namespace(klass):
     admin.delete_topics(["leftover"])["leftover"].result(timeout=30)
 
 
-def _served_tool_calls(cluster, topic: str, student: str) -> list:
-    """Describe `topic` as its own JVM, then through the cluster's tool server: the same answer. Returns
-    the server's process."""
+def _served_tool_calls(cluster, topic: str, student: str, monkeypatch) -> list:
+    """Describe `topic` through the cluster's tool server (the first call starts it), then as a JVM of its
+    own: the same answer. Returns the server's process."""
     from kafkalab import toolserver
     from kafkalab.cluster import procs, state
 
     describe = lambda: cluster.tool("kafka-topics.sh", "--bootstrap-server", "localhost:9092", "--describe",
                                     "--topic", topic, echo=False)
-    own_jvm = describe()
-    assert own_jvm.ok and f"{student}.{topic}" in own_jvm.stdout, own_jvm.stderr
-    wait_for(lambda: toolserver._connect(cluster.dir / "tools.sock"), 60, "the tool server")
-    server = procs.marked(state.home_dir(), cluster.name, toolserver.NODE)
-    assert len(server) == 1
+    monkeypatch.setenv("KAFKALAB_TOOL_SERVER", "1")
     served = describe()
-    assert (served.returncode, served.stdout) == (0, own_jvm.stdout), served.stderr
+    assert served.ok and f"{student}.{topic}" in served.stdout, served.stderr
+    server = procs.marked(state.home_dir(), cluster.name, toolserver.NODE)
+    assert len(server) == 1 and toolserver._connect(cluster.dir / "tools.sock")
+    monkeypatch.setenv("KAFKALAB_TOOL_SERVER", "0")
+    own_jvm = describe()
+    assert (own_jvm.returncode, own_jvm.stdout) == (0, served.stdout), own_jvm.stderr
     return server
 
 

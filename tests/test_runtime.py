@@ -601,18 +601,25 @@ def test_a_port_taken_between_the_check_and_the_start_means_new_ports(monkeypatc
 
 
 def test_tool_server_answers_as_a_jvm_of_its_own_would(make_cluster, monkeypatch):
-    """The first admin tool call runs as its own JVM and starts the cluster's tool server; later calls
-    are served by it, with the same output and exit codes (Kafka's Exit.exit ends the call, not the
+    """The first admin tool call starts the cluster's tool server and waits for it; calls are served by
+    it, with the same output and exit codes as a JVM of its own (Kafka's Exit.exit ends the call, not the
     server), and `down` ends the server with the nodes."""
-    from kafkalab import toolserver
+    from kafkalab import tools, toolserver
     from kafkalab.cluster import procs
 
     cluster = make_cluster("single", "local")
     monkeypatch.setenv("KAFKALAB_TOOL_SERVER", "1")
     assert toolserver.prepare() is not None  # this machine's Java builds it
     topics = lambda *args: cluster.tool("kafka-topics.sh", "--bootstrap-server", "localhost:9092", *args, echo=False)
+    started, popen = [], subprocess.Popen
+    monkeypatch.setattr(subprocess, "Popen",
+                        lambda argv, *a, **kw: started.append(" ".join(argv)) or popen(argv, *a, **kw))
     assert topics("--create", "--topic", "served", "--partitions", "3").stdout == "Created topic served.\n"
-    until(lambda: toolserver._connect(cluster.dir / "tools.sock"), 60, "the tool server")
+    monkeypatch.setattr(subprocess, "Popen", popen)
+    # the first call started the server and was served by it: no JVM of its own (the server's is paid once)
+    main = tools.main_class("kafka-topics", cluster.spec.kafka)
+    assert [a for a in started if " ToolServer " in a] and not [a for a in started if f" {main} " in a], started
+    assert toolserver._connect(cluster.dir / "tools.sock")
     server = procs.marked(state.home_dir(), cluster.name, toolserver.NODE)
     assert len(server) == 1
     calls = [("--describe", "--topic", "served"), ("--describe", "--topic", "missing"), ("--list",), ()]
