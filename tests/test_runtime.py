@@ -630,5 +630,16 @@ def test_tool_server_answers_as_a_jvm_of_its_own_would(make_cluster, monkeypatch
     assert [r.stdout for r in served] == [r.stdout for r in own_jvm]
     assert "exactly one action" in served[3].stderr and "ExitCalled" not in served[1].stderr + served[3].stderr
     assert procs.marked(state.home_dir(), cluster.name, toolserver.NODE) == server  # still the one server
+    if os.geteuid() == 0:  # another user's call gets no answer, even through a socket anyone may open
+        (cluster.dir / "tools.sock").chmod(0o777)
+        words = [main, "--bootstrap-server", cluster.bootstrap_servers, "--list"]
+        call = ("import socket, struct\nc = socket.socket(socket.AF_UNIX)\nc.connect('tools.sock')\n"
+                f"words = [w.encode() for w in {words!r}]\ntry:\n"
+                "    c.sendall(struct.pack('>i', len(words)) + b''.join(struct.pack('>i', len(w)) + w for w in words))\n"
+                "    print(len(c.recv(65536)))\nexcept ConnectionError:\n    print(0)")  # closed unanswered
+        answer = subprocess.run(["/usr/bin/python3", "-c", call], cwd=cluster.dir, capture_output=True, text=True,
+                                preexec_fn=lambda: (os.setgid(65534), os.setuid(65534)), timeout=60)
+        assert (answer.returncode, answer.stdout) == (0, "0\n"), answer
+        assert topics("--list").stdout == "served\n"  # its owner is still answered
     cluster.down()
     assert not any(procs.alive(p) for p in server)

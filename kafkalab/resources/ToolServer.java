@@ -17,7 +17,10 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.UserPrincipal;
 import java.util.Arrays;
+import jdk.net.ExtendedSocketOptions;
+import jdk.net.UnixDomainPrincipal;
 
 /**
  * Kafka's command-line tools, one call after another in one warm JVM (kafkalab's tool server): a call
@@ -26,7 +29,9 @@ import java.util.Arrays;
  * Request: an int N, then N strings (int length + UTF-8 bytes): the tool's main class, then its args.
  * Answer: frames (byte kind, int length, bytes): 1 = stdout, 2 = stderr; then kind 0 with the exit code
  * in place of the length. Kafka's Exit.exit() ends the call, not the JVM. After IDLE seconds without a
- * call the server ends by itself.
+ * call the server ends by itself. Only the socket's owner (the server's user) is answered: a call runs
+ * any main class with this user's rights, so another user (a sandboxed submission) gets no answer, even
+ * where the socket's mode would let it connect.
  *
  *   java -cp KAFKA_LIBS/*:DIR ToolServer SOCKET IDLE_SECONDS
  *
@@ -101,12 +106,15 @@ public final class ToolServer {
         try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
              Selector selector = Selector.open()) {
             server.bind(UnixDomainSocketAddress.of(socket));
+            UserPrincipal owner = Files.getOwner(socket);
             server.configureBlocking(false);
             server.register(selector, SelectionKey.OP_ACCEPT);
             while (selector.select(idleMillis) > 0) {
                 selector.selectedKeys().clear();
                 SocketChannel call = server.accept();
-                if (call != null) {
+                if (call != null && !fromOwner(call, owner)) {
+                    call.close();
+                } else if (call != null) {
                     call.configureBlocking(true);
                     serve(call, out, err);
                 }
@@ -139,6 +147,15 @@ public final class ToolServer {
             from = to + 1;
         }
         return 0;
+    }
+
+    static boolean fromOwner(SocketChannel call, UserPrincipal owner) {
+        try {
+            UnixDomainPrincipal peer = call.getOption(ExtendedSocketOptions.SO_PEERCRED);
+            return peer.user().equals(owner);
+        } catch (IOException | UnsupportedOperationException unknown) {
+            return false;
+        }
     }
 
     static void serve(SocketChannel call, Frames out, Frames err) {
