@@ -49,7 +49,18 @@ register({
         "ru": "Ни один контейнер кластера '{name}' не запущен, инструменту негде выполниться. "
               "Запустите кластер снова: kafkalab up --name {name}",
     },
+    "docker_pause_failed": {
+        "en": "Docker could not freeze {node}'s container ({attempts} tries: the machine is too busy for the "
+              "container's threads to stop in time); {node} runs on. Try again when the machine is less busy. "
+              "Docker said: {error}",
+        "ru": "Docker не смог заморозить контейнер {node} ({attempts} попыток: машина слишком занята, и потоки "
+              "контейнера не успевают остановиться); {node} работает дальше. Попробуйте снова, когда машина "
+              "будет менее занята. Ответ Docker: {error}",
+    },
 })
+# runc gives up freezing a container whose threads do not stop in time on a busy machine ("unable to
+# freeze"; it thaws them and the container runs on): a pause is asked for this many times
+PAUSE_ATTEMPTS = 5
 
 LABEL_CLUSTER = "kafkalab.cluster"
 LABEL_HOME = "kafkalab.home"
@@ -285,9 +296,25 @@ class DockerEngine(Engine):
             return
         paused = self._state(container).get("Paused")
         if frozen and not paused:
-            container.pause()
+            self._pause(container, node)
         elif paused and not frozen:
             container.unpause()
+
+    def _pause(self, container, node: NodeSpec) -> None:
+        import docker
+
+        for _ in range(PAUSE_ATTEMPTS):
+            try:
+                container.pause()
+                return
+            except docker.errors.APIError as err:
+                if "unable to freeze" not in str(err):
+                    raise
+                if self._state(container).get("Paused"):
+                    return
+                failed = err
+        raise KafkaLabError("docker_pause_failed", node=node.name, attempts=PAUSE_ATTEMPTS,
+                            error=str(failed.explanation or failed)[-300:]) from failed
 
     def stop_node(self, site: Site, node: NodeSpec, kill: bool = False) -> None:
         container = self._container(site, node)
