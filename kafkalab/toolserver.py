@@ -88,20 +88,16 @@ def _usable(cluster, name: str) -> bool:
 
 
 def _launch(cluster, path: Path) -> bool:
-    from .cluster.engines.base import JVM_OPTS, QUICK_JVM_OPTS, kafka_version, log4j_config
-    from .cluster.engines.host import markers
-    from .distribution import require
-    from .java import find_java, java_command
+    from .cluster.engines.base import QUICK_JVM_OPTS, JavaStep
+    from .cluster.engines.host import java_argv
+    from .java import find_java
 
-    java, java_version = find_java()
-    classes = class_dir(java, java_version)
+    classes = class_dir(*find_java())
     if classes is None:
         return False
-    version = kafka_version(cluster)
-    argv = java_command("ToolServer", require(version).libs, heap="256m",
-                        jvm_opts=JVM_OPTS + QUICK_JVM_OPTS + markers(cluster.home, cluster.name, NODE),
-                        args=[str(path), str(IDLE_SECONDS)], log4j=log4j_config(version, server=False),
-                        java=java, classpath=[classes])
+    # as a tool's JVM: the tools' class-data archive too (its classpath is a prefix of this one)
+    argv = java_argv(cluster.site, NODE, JavaStep("ToolServer", [str(path), str(IDLE_SECONDS)], "256m",
+                                                  QUICK_JVM_OPTS), role=None, classpath=[classes])
     logs = cluster.site.log_dir(NODE)
     logs.mkdir(parents=True, exist_ok=True)
     with open(logs / "console.log", "ab") as log:
@@ -118,13 +114,18 @@ def _launch(cluster, path: Path) -> bool:
 
 
 def _connect(path: Path) -> socket.socket | None:
+    """A connection to the server at `path`, if one listens there and runs as this process's user: a
+    server of another user (a submission's, met by the grader's checks) could answer anything."""
     conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
         conn.connect(str(path))
-        return conn
+        _, uid, _ = struct.unpack("3i", conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12))
+        if uid == os.geteuid():
+            return conn
     except OSError:
-        conn.close()
-        return None
+        pass
+    conn.close()
+    return None
 
 
 def open_call(cluster, name: str, main: str, args: list[str]) -> ServedCall | None:
@@ -146,7 +147,11 @@ def open_call(cluster, name: str, main: str, args: list[str]) -> ServedCall | No
         if conn is None:
             return None
     words = [w.encode() for w in (main, *args)]
-    conn.sendall(struct.pack(">i", len(words)) + b"".join(struct.pack(">i", len(w)) + w for w in words))
+    try:
+        conn.sendall(struct.pack(">i", len(words)) + b"".join(struct.pack(">i", len(w)) + w for w in words))
+    except OSError:  # the server went away meanwhile (ended idle, or down)
+        conn.close()
+        return None
     return ServedCall(conn, cluster)
 
 

@@ -630,6 +630,7 @@ def test_tool_server_answers_as_a_jvm_of_its_own_would(make_cluster, monkeypatch
     assert [r.stdout for r in served] == [r.stdout for r in own_jvm]
     assert "exactly one action" in served[3].stderr and "ExitCalled" not in served[1].stderr + served[3].stderr
     assert procs.marked(state.home_dir(), cluster.name, toolserver.NODE) == server  # still the one server
+    monkeypatch.setenv("KAFKALAB_TOOL_SERVER", "1")
     if os.geteuid() == 0:  # another user's call gets no answer, even through a socket anyone may open
         (cluster.dir / "tools.sock").chmod(0o777)
         words = [main, "--bootstrap-server", cluster.bootstrap_servers, "--list"]
@@ -641,5 +642,21 @@ def test_tool_server_answers_as_a_jvm_of_its_own_would(make_cluster, monkeypatch
                                 preexec_fn=lambda: (os.setgid(65534), os.setuid(65534)), timeout=60)
         assert (answer.returncode, answer.stdout) == (0, "0\n"), answer
         assert topics("--list").stdout == "served\n"  # its owner is still answered
+        # and no caller trusts a server of another user (a submission's, met by the grader's checks): a fake one
+        # in the server's place, answering anything, is passed by (a server of the caller's own replaces it)
+        toolserver.end(cluster)
+        fake = ("import os, socket, struct\nos.unlink('tools.sock')\ns = socket.socket(socket.AF_UNIX)\n"
+                "s.bind('tools.sock')\n"
+                "os.chmod('tools.sock', 0o777)\nos.setgid(65534)\nos.setuid(65534)\ns.listen()\nprint('up', flush=True)\n"
+                "while True:\n    c = s.accept()[0]\n    c.recv(65536)\n"
+                "    c.sendall(b'\\x01' + struct.pack('>i', 7) + b'FORGED\\n' + b'\\x00' + struct.pack('>i', 0))\n"
+                "    c.close()")
+        forger = subprocess.Popen(["/usr/bin/python3", "-c", fake], cwd=cluster.dir, stdout=subprocess.PIPE, text=True)
+        try:
+            assert forger.stdout.readline() == "up\n"
+            assert topics("--list").stdout == "served\n"
+        finally:
+            forger.kill()
+            forger.wait()
     cluster.down()
     assert not any(procs.alive(p) for p in server)

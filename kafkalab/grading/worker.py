@@ -272,6 +272,9 @@ def grade(job: dict) -> dict:
 
     lab, lang = job["lab"], job.get("lang") or "en"
     os.environ["KAFKALAB_LANG"] = lang
+    # the checks' tools run as JVMs of the grader's own: no tool server, which the submission could have
+    # started, replaced or be listening in place of (the kernel's environment is its own, kafkalab.grading.sandbox)
+    os.environ["KAFKALAB_TOOL_SERVER"] = "0"
     load(lab)
     found = exercises(lab)
     before = checks_hash(lab)
