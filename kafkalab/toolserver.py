@@ -8,7 +8,8 @@ watchdog and sweeps end it with the nodes; an external cluster's `down` too) and
 IDLE_SECONDS without a call. Local and external clusters get one: their tools run on this machine. Tools
 that read stdin, measure, or are not Kafka's admin commands run in a JVM of their own, and so does
 everything when the server cannot run here (Java < 16, no javac to build it once, a socket path too long,
-KAFKALAB_TOOL_SERVER=0).
+no SO_PEERCRED to know a server's user: not Linux, KAFKALAB_TOOL_SERVER=0). A server answers only its own
+user, and a caller uses only a server of its own user.
 """
 from __future__ import annotations
 
@@ -84,7 +85,8 @@ def _socket_path(cluster) -> Path | None:
 
 def _usable(cluster, name: str) -> bool:
     return (name in SERVED and os.environ.get("KAFKALAB_TOOL_SERVER", "1") != "0"
-            and cluster.engine.tools_on_host and _socket_path(cluster) is not None)
+            and cluster.engine.tools_on_host and _socket_path(cluster) is not None
+            and hasattr(socket, "SO_PEERCRED"))  # Linux: a server's user can be known (_connect)
 
 
 def _launch(cluster, path: Path) -> bool:

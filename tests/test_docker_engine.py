@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from waits import read, until
+from waits import consume_all, until
 
 import kafkalab
 from kafkalab import inspect
@@ -63,7 +63,9 @@ def _assert_nothing_left(name: str, ports: list[int]) -> None:
 
 
 def _produce(cluster, topic: str, count: int, start: int = 0) -> None:
-    producer = cluster.producer(acks="all")
+    """`count` messages, each acknowledged by the in-sync replicas, once: idempotent, so a request retried on a
+    loaded machine (its first write in the log, its answer timed out) writes no second copy (ci71)."""
+    producer = cluster.producer(**{"acks": "all", "enable.idempotence": True})
     errors = []
     for i in range(start, start + count):
         producer.produce(topic, str(i).encode(), on_delivery=lambda err, msg: err and errors.append(err))
@@ -73,12 +75,10 @@ def _produce(cluster, topic: str, count: int, start: int = 0) -> None:
 
 
 def _consume(cluster, topic: str, count: int, timeout: float = 120) -> list[bytes]:
-    """`count` messages of `topic` read in a new group; it returns as soon as they came. The deadline only
-    guards against a hang: a loaded machine may take over 30 s to make a fresh cluster's offsets topic and
-    its first group (ci57: 0 of 5 messages at 30 s, from a broker that had acknowledged them all)."""
-    consumer = cluster.consumer(f"check-{time.time_ns()}")
-    consumer.subscribe([topic])
-    return [m.value() for m in read(consumer, count, timeout)]
+    """`count` messages of `topic`, read by assignment from the start (no group: a fresh cluster's offsets topic
+    took over 30 s on a loaded machine in ci57, and a rebalance reads again); it returns as soon as they came,
+    the deadline only guards against a hang."""
+    return [value for *_, value in consume_all(cluster, topic, count, timeout)]
 
 
 AGAIN = (KafkaLabError,)  # no answer yet from brokers that have just died or started: ask again

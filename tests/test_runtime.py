@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from waits import read, until
+from waits import consume_all, until
 
 import kafkalab
 from kafkalab import inspect
@@ -21,16 +21,6 @@ from kafkalab.errors import KafkaLabError
 from kafkalab.waiting import wait_for
 
 KAFKALAB = str(Path(sys.executable).with_name("kafkalab"))
-
-
-def consume_all(cluster, topic, expected, timeout=60.0):
-    """Read every partition from the start by assignment: no group coordinator needed."""
-    from confluent_kafka import OFFSET_BEGINNING, TopicPartition
-
-    consumer = cluster.consumer(f"check-{time.monotonic_ns()}", **{"enable.auto.commit": False})
-    partitions = inspect.describe_topic(cluster, topic).partitions
-    consumer.assign([TopicPartition(topic, p.partition, OFFSET_BEGINNING) for p in partitions])
-    return [(m.partition(), m.offset(), m.key(), m.value()) for m in read(consumer, expected, timeout)]
 
 
 def test_round_trip(make_cluster, engine):

@@ -1,5 +1,7 @@
 """What the tests share for waiting: kafkalab's one wait primitive, failing the test at its deadline, and
 reading a number of messages."""
+import time
+
 import pytest
 from confluent_kafka import KafkaException
 
@@ -44,3 +46,16 @@ def read(consumer, want: int, timeout: float = 30.0, errors: str = "skip") -> li
     finally:
         consumer.close()
     return got
+
+
+def consume_all(cluster, topic, expected, timeout=60.0):
+    """(partition, offset, key, value) of `expected` messages of `topic`, read from the start of every
+    partition by assignment: no group, so no coordinator to wait for and no rebalance to read twice."""
+    from confluent_kafka import OFFSET_BEGINNING, TopicPartition
+
+    from kafkalab import inspect
+
+    consumer = cluster.consumer(f"check-{time.monotonic_ns()}", **{"enable.auto.commit": False})
+    partitions = inspect.describe_topic(cluster, topic).partitions
+    consumer.assign([TopicPartition(topic, p.partition, OFFSET_BEGINNING) for p in partitions])
+    return [(m.partition(), m.offset(), m.key(), m.value()) for m in read(consumer, expected, timeout)]
